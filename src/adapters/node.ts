@@ -1,0 +1,40 @@
+import { SignalingServer } from '../transport/signaling-server.js';
+import type { SignalingOptions } from '../transport/options.js';
+import { routeUpgrades, type UpgradableServer } from './upgrade-router.js';
+
+/** Options of {@link attachSignaling}. */
+export interface AttachOptions extends SignalingOptions {
+  /**
+   * The only path whose upgrades this endpoint takes, e.g. `'/signal'`. Unset: every path, as both original
+   * servers did. Two attachments on one server need two paths (or one path and one catch-all).
+   * @default undefined (every path)
+   */
+  path?: string;
+}
+
+/**
+ * Attaches a signaling endpoint to an existing `http.Server` or `https.Server`. Your own routes keep working:
+ * signaling only takes WebSocket upgrades (on `options.path`, or on every path).
+ *
+ * @returns the endpoint: subscribe to its events, reach the core, and `close()` it (1001 to every peer, then
+ * detach; idempotent).
+ *
+ * @example
+ * import http from 'node:http';
+ * import { attachSignaling } from 'signalroom';
+ *
+ * const server = http.createServer(app);
+ * const signaling = attachSignaling(server, { path: '/signal' });
+ * signaling.on('room:join', ({ room, peer }) => console.log(`${peer.id} joined ${room.id}`));
+ * server.listen(3000);
+ */
+export function attachSignaling(server: UpgradableServer, options: AttachOptions = {}): SignalingServer {
+  const { path, ...rest } = options;
+  if (path !== undefined && (typeof path !== 'string' || !path.startsWith('/'))) {
+    throw new TypeError(`options.path must start with "/", got ${String(path)}`);
+  }
+  let detach = (): void => {};
+  const signaling = new SignalingServer(rest, () => detach());
+  detach = routeUpgrades(server, path, (request, socket, head) => signaling.handleUpgrade(request, socket, head));
+  return signaling;
+}

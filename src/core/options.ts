@@ -1,0 +1,55 @@
+/** The limits and hooks of {@link SignalingCore}. Every field is optional; defaults are in {@link CORE_DEFAULTS}. */
+export interface CoreOptions {
+  /**
+   * Longest room id accepted, in UTF-16 code units. Longer (or empty) ids get `invalid-room-name`.
+   * @default 128
+   */
+  maxRoomIdLength?: number;
+  /**
+   * Most peers in one room; the next joiner gets `room-full`. Bounds the N² fan-out of join notices.
+   * @default 50
+   */
+  maxPeersPerRoom?: number;
+  /**
+   * Most rooms one peer may be in at once, in dialects that allow several; the next join gets `too-many-rooms`.
+   * @default 16
+   */
+  maxRoomsPerPeer?: number;
+  /**
+   * Makes peer ids and generated room ids. Must return a string unique for the life of the server.
+   * @default crypto.randomUUID
+   */
+  generateId?: () => string;
+}
+
+/** The defaults of {@link CoreOptions}, in one place. */
+export const CORE_DEFAULTS = {
+  maxRoomIdLength: 128,
+  maxPeersPerRoom: 50,
+  maxRoomsPerPeer: 16,
+  generateId: (): string => globalThis.crypto.randomUUID(),
+} as const satisfies Required<CoreOptions>;
+
+/** Throws `TypeError` unless `value` is an integer of at least `min`; names the option in the message. */
+export function assertInteger(name: string, value: unknown, min: number): asserts value is number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
+    throw new TypeError(`options.${name} must be an integer >= ${min}, got ${String(value)}`);
+  }
+}
+
+/** Fills in defaults and checks every value; invalid options throw `TypeError`. */
+export function resolveCoreOptions(options: CoreOptions = {}): Required<CoreOptions> {
+  const resolved = { ...CORE_DEFAULTS, ...withoutUndefined(options) };
+  assertInteger('maxRoomIdLength', resolved.maxRoomIdLength, 1);
+  assertInteger('maxPeersPerRoom', resolved.maxPeersPerRoom, 1);
+  assertInteger('maxRoomsPerPeer', resolved.maxRoomsPerPeer, 1);
+  if (typeof resolved.generateId !== 'function') {
+    throw new TypeError('options.generateId must be a function');
+  }
+  return resolved;
+}
+
+/** Drops keys whose value is `undefined`, so `{ limit: undefined }` means "the default". */
+export function withoutUndefined<T extends object>(options: T): Partial<T> {
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,136 @@
+import type { SignalingError, SignalingErrorCode } from '../errors.js';
+
+/** Which peers a peer may address with a unicast: `'room'` needs a shared room, `'open'` reaches any id. */
+export type RoutingScope = 'room' | 'open';
+
+/** Why a peer left a room. */
+export type LeaveReason = 'left' | 'kicked' | 'disconnected' | 'ended';
+
+/**
+ * Why a peer disconnected: `'closed'` by its own side, `'server'` by {@link SignalingCore.disconnectPeer},
+ * `'shutdown'` when the server closes, or a transport reason (`'too-large'`, `'error'`, ...).
+ */
+export type DisconnectReason = 'closed' | 'server' | 'shutdown' | (string & {});
+
+/**
+ * A dialect-neutral signal: what one peer sends another. The codec of the sender's dialect fills it in; the
+ * codec of each receiver's dialect turns it back into text.
+ */
+export interface Signal {
+  /** `'offer'`, `'answer'`, `'candidate'`, `'message'`, `'connect'`, or any application type. */
+  readonly type: string;
+  /** The target's id; `undefined` broadcasts to the sender's room. Not necessarily a string: it is as sent. */
+  readonly to?: unknown;
+  /** The payload: the SDP, the candidate, the app data. */
+  readonly data: unknown;
+  /** The dialect that produced it, so a receiver of the same dialect gets the original frame back. */
+  readonly dialect: string;
+  /** The sender's frame, parsed. */
+  readonly message: Readonly<Record<string, unknown>>;
+  /** The sender's frame as received, so it can be forwarded without serialising it again. */
+  readonly raw: string;
+}
+
+/** A room as the encoders see it. `members` is keyed by peer id, in join order. */
+export interface RoomView {
+  readonly id: string;
+  readonly name: string;
+  readonly owner: string | undefined;
+  readonly members: ReadonlyMap<string, unknown>;
+  readonly metadata: Readonly<Record<string, unknown>> | undefined;
+}
+
+/** What the core asks a connection to tell its client; the connection's dialect turns it into a frame. */
+export type OutboundEvent =
+  | { readonly kind: 'welcome'; readonly peerId: string }
+  | { readonly kind: 'joined'; readonly room: RoomView; readonly created: boolean }
+  | { readonly kind: 'room-peers'; readonly room: RoomView; readonly peers: readonly string[] }
+  | { readonly kind: 'peer-joined'; readonly room: RoomView; readonly peerId: string }
+  | { readonly kind: 'peer-left'; readonly room: RoomView; readonly peerId: string; readonly reason: LeaveReason }
+  | { readonly kind: 'left'; readonly room: RoomView; readonly reason: Exclude<LeaveReason, 'disconnected'> }
+  | { readonly kind: 'room-ended'; readonly room: RoomView }
+  | { readonly kind: 'signal'; readonly from: string; readonly signal: Signal }
+  | { readonly kind: 'message'; readonly data: unknown }
+  | { readonly kind: 'error'; readonly code: SignalingErrorCode; readonly details: Readonly<Record<string, unknown>> };
+
+/**
+ * The port through which the core talks to one client. Transports implement it; tests use a fake.
+ * `send` must not throw and must not call back into the core synchronously.
+ */
+export interface Connection {
+  send(event: OutboundEvent): void;
+  close(code: number, reason: string): void;
+}
+
+/** A command decoded from a client's frame. */
+export type Command =
+  | {
+      readonly kind: 'join';
+      readonly room: unknown;
+      /**
+       * `'auto'` creates the room if needed and treats joining it again as a no-op (console);
+       * `'create'` requires a new id (connector `Create_Room`); `'existing'` requires an existing room and
+       * refuses a second join (connector `Join_Room`).
+       */
+      readonly mode: 'auto' | 'create' | 'existing';
+      readonly name?: string;
+    }
+  | { readonly kind: 'leave'; readonly room?: unknown }
+  | { readonly kind: 'end'; readonly room: unknown }
+  | { readonly kind: 'signal'; readonly signal: Signal }
+  | { readonly kind: 'error'; readonly code: SignalingErrorCode; readonly details?: Record<string, unknown> };
+
+/** How one peer behaves; chosen by its transport, usually from its dialect. */
+export interface PeerOptions {
+  /** Use this id instead of a generated one (an authenticated identity). */
+  readonly id?: string;
+  /** @default 'room' */
+  readonly scope?: RoutingScope;
+  /** Joining a room leaves the peer's current room first (console dialect). @default false */
+  readonly switchRooms?: boolean;
+  /** A label for the peer's wire dialect, shown in {@link PeerInfo}. @default 'console' */
+  readonly dialect?: string;
+  /** Application data attached to the peer (for example from `authenticate`). */
+  readonly data?: unknown;
+}
+
+/** A snapshot of one peer, safe to keep. */
+export interface PeerInfo {
+  readonly id: string;
+  readonly dialect: string;
+  readonly scope: RoutingScope;
+  readonly rooms: readonly string[];
+  readonly data: unknown;
+}
+
+/** A snapshot of one room, safe to keep. */
+export interface RoomInfo {
+  readonly id: string;
+  readonly name: string;
+  readonly owner: string | undefined;
+  readonly members: readonly string[];
+  readonly capacity: number;
+  readonly metadata: Readonly<Record<string, unknown>> | undefined;
+}
+
+/** The `/status` document: ids in connect order, rooms with their members in join order, no empty rooms. */
+export interface StatusReport {
+  totalClients: number;
+  clients: string[];
+  rooms: Record<string, string[]>;
+}
+
+/** The events of {@link SignalingCore}; every payload is one object, so fields can be added later. */
+export interface SignalingEvents {
+  'peer:connect': (event: { peer: PeerInfo }) => void;
+  'peer:disconnect': (event: { peer: PeerInfo; reason: DisconnectReason }) => void;
+  'room:create': (event: { room: RoomInfo; peer: PeerInfo | undefined }) => void;
+  'room:join': (event: { room: RoomInfo; peer: PeerInfo }) => void;
+  'room:leave': (event: { room: RoomInfo; peer: PeerInfo; reason: LeaveReason }) => void;
+  'room:end': (event: { room: RoomInfo; by: PeerInfo | undefined }) => void;
+  'room:delete': (event: { room: RoomInfo }) => void;
+  'signal': (event: { from: PeerInfo; to: PeerInfo | undefined; room: string | undefined; type: string }) => void;
+  'peer:error': (event: { peer: PeerInfo; error: SignalingError }) => void;
+  /** A fault in signalroom or in one of your listeners; the server keeps running. */
+  'error': (error: Error) => void;
+}

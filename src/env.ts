@@ -1,0 +1,30 @@
+import type { StandaloneOptions } from './standalone.js';
+
+/** What the standalone server reads from its environment. */
+export interface StandaloneConfig {
+  port: number;
+  host: string;
+  options: StandaloneOptions;
+}
+
+/**
+ * Reads the standalone server's configuration from environment variables. Unset variables keep the defaults;
+ * a malformed one throws with the variable's name, so the server refuses to start rather than guess.
+ */
+export function optionsFromEnv(env: NodeJS.ProcessEnv): StandaloneConfig {
+  return {
+    port: integer(env, 'PORT', 0, 65535) ?? 3000,
+    host: env.HOST || '0.0.0.0',
+    options: {},
+  };
+}
+
+function integer(env: NodeJS.ProcessEnv, name: string, min: number, max: number): number | undefined {
+  const text = env[name];
+  if (text === undefined || text === '') return undefined;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`${name} must be an integer from ${min} to ${max}, got "${text}"`);
+  }
+  return value;
+}

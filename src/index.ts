@@ -1,0 +1,24 @@
+export { attachSignaling, type AttachOptions } from './adapters/node.js';
+export type { UpgradableServer } from './adapters/upgrade-router.js';
+export { SignalingCore, type DisconnectOptions } from './core/core.js';
+export { CORE_DEFAULTS, type CoreOptions } from './core/options.js';
+export type {
+  Command,
+  Connection,
+  DisconnectReason,
+  LeaveReason,
+  OutboundEvent,
+  PeerInfo,
+  PeerOptions,
+  RoomInfo,
+  RoomView,
+  RoutingScope,
+  Signal,
+  SignalingEvents,
+  StatusReport,
+} from './core/types.js';
+export { SignalingError, type SignalingErrorCode } from './errors.js';
+export type { Dialect, DialectName } from './protocol/dialect.js';
+export { SIGNALING_DEFAULTS, type SignalingOptions } from './transport/options.js';
+export { SignalingServer } from './transport/signaling-server.js';
+export { createStandaloneServer, type StandaloneOptions, type StandaloneServer } from './standalone.js';

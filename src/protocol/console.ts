@@ -1,0 +1,119 @@
+import type { Command, OutboundEvent, Signal } from '../core/types.js';
+import type { DecodeLimits, Dialect } from './dialect.js';
+import { parseObject, type JsonObject } from './json.js';
+
+/** Types only the server may send: relaying them would let one peer corrupt another's view of the room. */
+const RESERVED_TYPES = new Set(['id', 'room-joined', 'room-left', 'room-peers', 'peer-joined', 'peer-left', 'error']);
+
+/** The console wire types of the three WebRTC signals, and the field each carries its payload in. */
+const SIGNAL_FIELDS: ReadonlyMap<string, { neutral: string; field: string }> = new Map([
+  ['offer', { neutral: 'offer', field: 'offer' }],
+  ['answer', { neutral: 'answer', field: 'answer' }],
+  ['ice-candidate', { neutral: 'candidate', field: 'candidate' }],
+]);
+/** Neutral signal type → console wire type, for signals that come from another dialect. */
+const CONSOLE_TYPE_OF: ReadonlyMap<string, string> = new Map([
+  ['offer', 'offer'],
+  ['answer', 'answer'],
+  ['candidate', 'ice-candidate'],
+]);
+
+const INVALID_MESSAGE: Command = { kind: 'error', code: 'invalid-message' };
+const INVALID_ROOM: Command = { kind: 'error', code: 'invalid-room-name' };
+const RESERVED: Command = { kind: 'error', code: 'reserved-type' };
+const LEAVE: Command = { kind: 'leave' };
+
+/**
+ * The `console` dialect: the wire format of the P2P Console Viewer server (PROTOCOLS.md section 1).
+ * One room per connection, unicast within the room, every frame `{"type": ...}`.
+ */
+export function consoleDialect(limits: DecodeLimits): Dialect {
+  // A broadcast hands the same event to every member in a row: encode it once.
+  let lastEvent: OutboundEvent | undefined;
+  let lastText: string | undefined;
+
+  return {
+    name: 'console',
+    subprotocol: 'signalroom.console.v1',
+    defaultScope: 'room',
+    switchRooms: true,
+
+    decode(text: string): Command {
+      const message = parseObject(text, limits.maxDepth);
+      if (message === undefined) return INVALID_MESSAGE;
+      const type = message.type;
+      if (typeof type !== 'string') return INVALID_MESSAGE;
+      if (type === 'join-room') {
+        return typeof message.room === 'string' ? { kind: 'join', room: message.room, mode: 'auto' } : INVALID_ROOM;
+      }
+      if (type === 'leave-room') return LEAVE;
+      if (RESERVED_TYPES.has(type)) return RESERVED;
+      return { kind: 'signal', signal: toSignal(type, message, text) };
+    },
+
+    encode(event: OutboundEvent): string | undefined {
+      if (event === lastEvent) return lastText;
+      const text = encode(event);
+      if (event.kind === 'signal' || event.kind === 'peer-joined' || event.kind === 'peer-left') {
+        lastEvent = event;
+        lastText = text;
+      }
+      return text;
+    },
+  };
+}
+
+function toSignal(type: string, message: JsonObject, raw: string): Signal {
+  const known = SIGNAL_FIELDS.get(type);
+  return {
+    type: known?.neutral ?? type,
+    to: message.to,
+    data: known !== undefined ? message[known.field] : 'data' in message ? message.data : message,
+    dialect: 'console',
+    message,
+    raw,
+  };
+}
+
+function encode(event: OutboundEvent): string | undefined {
+  switch (event.kind) {
+    case 'welcome':
+      return JSON.stringify({ type: 'id', id: event.peerId });
+    case 'joined':
+      return JSON.stringify({ type: 'room-joined', room: event.room.id });
+    case 'room-peers':
+      return JSON.stringify({ type: 'room-peers', peers: event.peers });
+    case 'peer-joined':
+      return JSON.stringify({ type: 'peer-joined', peerId: event.peerId });
+    case 'peer-left':
+      return JSON.stringify({ type: 'peer-left', peerId: event.peerId });
+    case 'left':
+      // `reason` only where the original had no such case (kick), so a plain leave stays byte-identical.
+      return JSON.stringify(
+        event.reason === 'left'
+          ? { type: 'room-left', room: event.room.id }
+          : { type: 'room-left', room: event.room.id, reason: event.reason },
+      );
+    case 'room-ended':
+      return JSON.stringify({ type: 'room-left', room: event.room.id, reason: 'ended' });
+    case 'signal':
+      return encodeSignal(event.signal, event.from);
+    case 'message':
+      return JSON.stringify(event.data);
+    case 'error':
+      return JSON.stringify({ type: 'error', message: event.code, code: event.code, ...event.details });
+  }
+}
+
+/** The sender's frame with `from` stamped by the server; a console frame is forwarded without re-serialising. */
+function encodeSignal(signal: Signal, from: string): string {
+  if (signal.dialect === 'console') {
+    // A client-supplied `from` is overwritten in place; otherwise `from` is spliced in before the closing brace.
+    if (Object.hasOwn(signal.message, 'from')) return JSON.stringify({ ...signal.message, from });
+    const end = signal.raw.lastIndexOf('}');
+    return `${signal.raw.slice(0, end)},"from":${JSON.stringify(from)}}`;
+  }
+  const type = CONSOLE_TYPE_OF.get(signal.type) ?? signal.type;
+  const field = SIGNAL_FIELDS.get(type)?.field ?? 'data';
+  return JSON.stringify({ type, [field]: signal.data, from });
+}

@@ -1,0 +1,85 @@
+import { onTestFinished } from 'vitest';
+import { WebSocket, type ClientOptions } from 'ws';
+import { AsyncQueue } from './queue.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Frame = Record<string, any>;
+
+/** A real `ws` client whose received frames are awaited through a queue. Closed automatically after the test. */
+export class TestClient {
+  readonly frames = new AsyncQueue<Frame>();
+  readonly raw: string[] = [];
+  readonly closed: Promise<{ code: number; reason: string }>;
+  /** The id from the welcome frame, once {@link TestClient.connect} resolves. */
+  id = '';
+
+  private constructor(readonly socket: WebSocket) {
+    socket.on('message', (data: Buffer) => {
+      const text = data.toString();
+      this.raw.push(text);
+      this.frames.push(JSON.parse(text) as Frame);
+    });
+    this.closed = new Promise((resolve) => {
+      socket.on('close', (code, reason) => {
+        this.frames.fail(new Error(`socket closed (${code})`));
+        resolve({ code, reason: reason.toString() });
+      });
+    });
+    socket.on('error', () => {});
+  }
+
+  /** Opens a socket and waits for it to open; `welcome` also awaits the first frame and records the id. */
+  static async open(
+    url: string,
+    options: { protocols?: string | string[]; welcome?: boolean; ws?: ClientOptions } = {},
+  ): Promise<TestClient> {
+    const socket = new WebSocket(url, options.protocols ?? [], options.ws);
+    const client = new TestClient(socket);
+    onTestFinished(() => client.terminate());
+    await new Promise<void>((resolve, reject) => {
+      socket.once('open', () => resolve());
+      socket.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+      socket.once('error', reject);
+    });
+    if (options.welcome !== false) {
+      const welcome = await client.next();
+      client.id = (welcome.id ?? welcome.data?.id) as string;
+    }
+    return client;
+  }
+
+  send(frame: Frame | string | Buffer): void {
+    this.socket.send(typeof frame === 'string' || Buffer.isBuffer(frame) ? frame : JSON.stringify(frame));
+  }
+
+  next(): Promise<Frame> {
+    return this.frames.next();
+  }
+
+  /** The raw text of the most recently consumed-or-queued frame at `index` from the end of `raw`. */
+  lastRaw(): string {
+    return this.raw[this.raw.length - 1] as string;
+  }
+
+  /**
+   * Proves nothing else was delivered: sends a probe the server answers with an error and expects that answer
+   * to be the very next frame. Frames on one socket are handled in order, so anything sent to this client
+   * before the probe would arrive first.
+   */
+  async expectNothingPending(): Promise<void> {
+    this.send('probe: not json');
+    const next = await this.next();
+    if (!(next.type === 'error' && (next.code === 'invalid-message' || next.event === 'Invalid_Message'))) {
+      throw new Error(`expected no pending frame, got ${JSON.stringify(next)}`);
+    }
+  }
+
+  close(code?: number): Promise<{ code: number; reason: string }> {
+    this.socket.close(code);
+    return this.closed;
+  }
+
+  terminate(): void {
+    this.socket.terminate();
+  }
+}
