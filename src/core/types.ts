@@ -55,7 +55,8 @@ export type OutboundEvent =
 
 /**
  * The port through which the core talks to one client. Transports implement it; tests use a fake.
- * `send` must not throw and must not call back into the core synchronously.
+ * `send` must encode the event before it returns (its room view is live and changes after the call), must not
+ * throw, and must not call back into the core synchronously.
  */
 export interface Connection {
   send(event: OutboundEvent): void;
