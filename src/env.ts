@@ -15,8 +15,17 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): StandaloneConfig {
   return {
     port: integer(env, 'PORT', 0, 65535) ?? 3000,
     host: env.HOST || '0.0.0.0',
-    options: {},
+    options: {
+      dialect: oneOf(env, 'SIGNALROOM_DIALECT', ['console', 'connector'] as const),
+    },
   };
+}
+
+function oneOf<T extends string>(env: NodeJS.ProcessEnv, name: string, allowed: readonly T[]): T | undefined {
+  const text = env[name];
+  if (text === undefined || text === '') return undefined;
+  if (!allowed.includes(text as T)) throw new Error(`${name} must be one of ${allowed.join(', ')}, got "${text}"`);
+  return text as T;
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, min: number, max: number): number | undefined {

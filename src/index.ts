@@ -1,6 +1,6 @@
 export { attachSignaling, type AttachOptions } from './adapters/node.js';
 export type { UpgradableServer } from './adapters/upgrade-router.js';
-export { SignalingCore, type DisconnectOptions } from './core/core.js';
+export { SignalingCore, type CreateRoomOptions, type DisconnectOptions } from './core/core.js';
 export { CORE_DEFAULTS, type CoreOptions } from './core/options.js';
 export type {
   Command,
@@ -18,6 +18,7 @@ export type {
   StatusReport,
 } from './core/types.js';
 export { SignalingError, type SignalingErrorCode } from './errors.js';
+export { CONNECTOR_EVENTS } from './protocol/connector.js';
 export type { Dialect, DialectName } from './protocol/dialect.js';
 export { SIGNALING_DEFAULTS, type SignalingOptions } from './transport/options.js';
 export { SignalingServer } from './transport/signaling-server.js';

@@ -1,6 +1,6 @@
 import { TypedEmitter } from 'tiny-typed-emitter';
 import { SignalingError, type SignalingErrorCode } from '../errors.js';
-import { resolveCoreOptions, type CoreOptions } from './options.js';
+import { assertInteger, resolveCoreOptions, type CoreOptions } from './options.js';
 import { PeerRecord, RoomRecord } from './records.js';
 import type {
   Command,
@@ -15,6 +15,20 @@ import type {
   SignalingEvents,
   StatusReport,
 } from './types.js';
+
+/** Options of {@link SignalingCore.createRoom}. */
+export interface CreateRoomOptions {
+  /** The room id. @default a generated id */
+  id?: string;
+  /** A display label, sent to connector clients as `name`. @default '' */
+  name?: string;
+  /** Application data kept with the room and shown in {@link RoomInfo}. */
+  metadata?: Record<string, unknown>;
+  /** Most peers in this room. @default options.maxPeersPerRoom */
+  capacity?: number;
+  /** The peer id allowed to end the room from a client (any id; it need not be connected yet). */
+  owner?: string;
+}
 
 /** Options of {@link SignalingCore.disconnectPeer}. */
 export interface DisconnectOptions {
@@ -147,6 +161,26 @@ export class SignalingCore extends TypedEmitter<SignalingEvents> {
   }
 
   /**
+   * Creates a room from server code, before anyone joins. It stays while empty until it is ended, or until it
+   * empties again after someone has joined it. Throws {@link SignalingError} `room-exists` or
+   * `invalid-room-name`, and `TypeError` for a bad capacity.
+   *
+   * @example core.createRoom({ id: 'standup', name: 'Daily stand-up', capacity: 8, metadata: { team: 'core' } });
+   */
+  createRoom(options: CreateRoomOptions = {}): RoomInfo {
+    const id = options.id ?? this.options.generateId();
+    if (!this.#isValidRoomId(id)) throw new SignalingError('invalid-room-name', { room: id, limit: this.options.maxRoomIdLength });
+    if (this.#rooms.has(id)) throw new SignalingError('room-exists', { room: id });
+    const capacity = options.capacity ?? this.options.maxPeersPerRoom;
+    assertInteger('capacity', capacity, 1);
+    const room = new RoomRecord(id, options.name ?? '', options.owner, capacity, options.metadata);
+    this.#rooms.set(id, room);
+    const info = room.info();
+    this.#notify('room:create', () => ({ room: info, peer: undefined }));
+    return info;
+  }
+
+  /**
    * Sends an application frame to one peer. `data` is serialised as JSON as it is (give it a `type` so clients
    * can tell it apart). Returns false when the peer is not connected.
    *
@@ -209,7 +243,7 @@ export class SignalingCore extends TypedEmitter<SignalingEvents> {
   status(): StatusReport {
     // A null-prototype object, so a room named `__proto__` is an ordinary key.
     const rooms: Record<string, string[]> = Object.create(null);
-    for (const room of this.#rooms.values()) rooms[room.id] = [...room.members.keys()];
+    for (const room of this.#rooms.values()) if (room.members.size > 0) rooms[room.id] = [...room.members.keys()];
     return { totalClients: this.#peers.size, clients: [...this.#peers.keys()], rooms };
   }
 
@@ -310,7 +344,7 @@ export class SignalingCore extends TypedEmitter<SignalingEvents> {
   // ---------------------------------------------------------------------------------------------------------
   // State changes shared by commands and the server API
 
-  #createRoom(id: string, name: string, owner: string | undefined): RoomRecord {
+  #createRoom(id: string, name: string, owner: string): RoomRecord {
     const room = new RoomRecord(id, name, owner, this.options.maxPeersPerRoom, undefined);
     this.#rooms.set(id, room);
     return room;

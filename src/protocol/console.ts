@@ -113,6 +113,11 @@ function encodeSignal(signal: Signal, from: string): string {
     const end = signal.raw.lastIndexOf('}');
     return `${signal.raw.slice(0, end)},"from":${JSON.stringify(from)}}`;
   }
+  if (signal.type === 'connect') {
+    // A connector `Connect` carries an offer (and maybe a candidate): hand it over as the offer it is.
+    const { sdp, candidate } = signal.data as { sdp: unknown; candidate: unknown };
+    return JSON.stringify(candidate === undefined ? { type: 'offer', offer: sdp, from } : { type: 'offer', offer: sdp, candidate, from });
+  }
   const type = CONSOLE_TYPE_OF.get(signal.type) ?? signal.type;
   const field = SIGNAL_FIELDS.get(type)?.field ?? 'data';
   return JSON.stringify({ type, [field]: signal.data, from });

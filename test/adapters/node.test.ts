@@ -56,7 +56,9 @@ describe('attachSignaling on http.Server', () => {
     const server = appServer();
     const one = attachSignaling(server, { path: '/one' });
     const two = attachSignaling(server, { path: '/two' });
-    onTestFinished(() => Promise.all([one.close(), two.close()]));
+    onTestFinished(async () => {
+      await Promise.all([one.close(), two.close()]);
+    });
     const port = await listen(server);
     const a = await TestClient.open(`ws://127.0.0.1:${port}/one`);
     const b = await TestClient.open(`ws://127.0.0.1:${port}/two?x=1`);
@@ -78,8 +80,8 @@ describe('attachSignaling on http.Server', () => {
     const port = await listen(server);
     const client = new WebSocket(`ws://127.0.0.1:${port}/theirs`);
     onTestFinished(() => client.terminate());
-    const [message] = (await new Promise((resolve) => client.once('message', (...args) => resolve(args)))) as [Buffer];
-    expect(message.toString()).toBe('their socket');
+    const message = await new Promise<string>((resolve) => client.once('message', (data: Buffer) => resolve(data.toString())));
+    expect(message).toBe('their socket');
   });
 
   it('close() sends 1001 to every peer, detaches, and is idempotent', async () => {
