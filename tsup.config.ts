@@ -2,14 +2,19 @@ import { defineConfig } from 'tsup';
 
 export default defineConfig([
   {
-    // The library: ESM + CJS + types, one entry per subpath export.
-    entry: { index: 'src/index.ts' },
+    // The library: ESM + CJS + types, one entry per subpath export. Splitting puts the shared code in one chunk,
+    // so `signalroom` and `signalroom/express` share one SignalingServer class instead of two copies.
+    entry: {
+      index: 'src/index.ts',
+      express: 'src/adapters/express.ts',
+      fastify: 'src/adapters/fastify.ts',
+    },
     format: ['esm', 'cjs'],
     dts: true,
     sourcemap: true,
     clean: true,
     target: 'node20',
-    splitting: false,
+    splitting: true,
   },
   {
     // The standalone server: ESM only, with a shebang so `npx signalroom` runs it.

@@ -21,9 +21,9 @@ async function runExample(path: string): Promise<number> {
   });
 }
 
-describe('examples', () => {
-  it('http-server serves its own route and signaling on /signal', async () => {
-    const port = await runExample('http-server/server.mjs');
+describe.each(['http-server', 'express', 'fastify'])('examples/%s', (example) => {
+  it('serves its own route, signaling on /signal, and /status', async () => {
+    const port = await runExample(`${example}/server.mjs`);
     expect(await (await fetch(`http://127.0.0.1:${port}/hello`)).text()).toBe('hello from the app\n');
     const a = await TestClient.open(`ws://127.0.0.1:${port}/signal`);
     const b = await TestClient.open(`ws://127.0.0.1:${port}/signal`);

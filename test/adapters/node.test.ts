@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { WebSocket } from 'ws';
 import { attachSignaling } from '../../src/index.js';
-import { TestClient } from '../helpers/client.js';
+import { refusedStatus, TestClient } from '../helpers/client.js';
 
 async function listen(server: http.Server | https.Server): Promise<number> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -23,19 +23,6 @@ function appServer(): http.Server {
   return http.createServer((request, response) => {
     response.writeHead(200, { 'content-type': 'text/plain' });
     response.end(`app says hi to ${request.url}`);
-  });
-}
-
-/** Upgrade and expect an HTTP refusal; resolves with its status code. */
-function refusedStatus(url: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url);
-    socket.on('unexpected-response', (_request, response) => {
-      resolve(response.statusCode ?? 0);
-      socket.terminate();
-    });
-    socket.on('open', () => reject(new Error('upgrade was accepted')));
-    socket.on('error', () => {});
   });
 }
 

@@ -83,3 +83,19 @@ export class TestClient {
     this.socket.terminate();
   }
 }
+
+/** Attempts an upgrade that the server must refuse; resolves with the HTTP status it answered. */
+export function refusedStatus(url: string, headers: Record<string, string> = {}): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(url, { headers });
+    socket.on('unexpected-response', (_request, response) => {
+      resolve(response.statusCode ?? 0);
+      socket.terminate();
+    });
+    socket.on('open', () => {
+      socket.terminate();
+      reject(new Error('upgrade was accepted'));
+    });
+    socket.on('error', () => {});
+  });
+}

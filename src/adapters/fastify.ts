@@ -1,0 +1,75 @@
+import { ServerResponse, type IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import fastifyPlugin from 'fastify-plugin';
+import type { SignalingOptions } from '../transport/options.js';
+import { SignalingServer } from '../transport/signaling-server.js';
+import { routeUpgrades } from './upgrade-router.js';
+
+/** Options of the {@link signalroom} Fastify plugin. */
+export interface SignalroomFastifyOptions extends SignalingOptions {
+  /** The path whose WebSocket upgrades become signaling peers. @default '/signal' */
+  path?: string;
+  /** Path of the JSON status route; `false` registers none. @default '/status' */
+  statusPath?: string | false;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The signaling endpoint registered by `signalroom/fastify`. */
+    signaling: SignalingServer;
+  }
+}
+
+/** The socket and head of an upgrade request, parked on the raw request while Fastify routes it. */
+const kUpgrade = Symbol('signalroom.upgrade');
+type UpgradingRequest = IncomingMessage & { [kUpgrade]?: { socket: Duplex; head: Buffer } };
+
+const plugin: FastifyPluginAsync<SignalroomFastifyOptions> = async (fastify: FastifyInstance, options) => {
+  const { path = '/signal', statusPath = '/status', ...signalingOptions } = options;
+  let detach = (): void => {};
+  const signaling = new SignalingServer(signalingOptions, () => detach());
+  fastify.decorate('signaling', signaling);
+
+  // Upgrades go through Fastify's own router, so `onRequest` hooks (auth, rate limits) can refuse them.
+  detach = routeUpgrades(fastify.server, path, (request: UpgradingRequest, socket, head) => {
+    request[kUpgrade] = { socket, head };
+    const response = new ServerResponse(request);
+    response.assignSocket(socket as Socket);
+    fastify.routing(request, response);
+  });
+
+  fastify.get(path, (request, reply) => {
+    const upgrade = (request.raw as UpgradingRequest)[kUpgrade];
+    if (upgrade === undefined) return reply.code(426).header('upgrade', 'websocket').send({ error: 'Upgrade Required' });
+    reply.hijack();
+    signaling.handleUpgrade(request.raw, upgrade.socket, upgrade.head);
+  });
+
+  // A hook that answered the upgrade (401, 403, ...) has written a plain HTTP response: close the socket.
+  fastify.addHook('onResponse', async (request) => {
+    (request.raw as UpgradingRequest)[kUpgrade]?.socket.destroy();
+  });
+
+  if (statusPath !== false) fastify.get(statusPath, async () => signaling.status());
+  fastify.addHook('preClose', () => signaling.close());
+};
+
+/**
+ * The Fastify 5 plugin: WebSocket signaling on `path`, `GET /status`, `fastify.signaling` for events and the
+ * server-side API, closed (1001 to every peer) by `fastify.close()`. Upgrades pass through Fastify's hooks, so an
+ * `onRequest` hook can refuse one.
+ *
+ * @example
+ * import Fastify from 'fastify';
+ * import signalroom from 'signalroom/fastify';
+ *
+ * const app = Fastify();
+ * await app.register(signalroom, { path: '/signal' });
+ * app.signaling.on('room:join', ({ room, peer }) => app.log.info(`${peer.id} joined ${room.id}`));
+ * await app.listen({ port: 3000 });
+ */
+export const signalroom = fastifyPlugin(plugin, { fastify: '5.x', name: 'signalroom' });
+export default signalroom;
+export type { SignalingServer } from '../transport/signaling-server.js';

@@ -1,0 +1,139 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const repo = fileURLToPath(new URL('..', import.meta.url));
+const tsc = join(repo, 'node_modules', 'typescript', 'bin', 'tsc');
+
+// A frame exchange both scripts perform: two peers join, one offer travels, the server closes.
+const EXCHANGE = `
+  const { port } = server.address();
+  const open = (url) => new Promise((resolve) => {
+    const ws = new WebSocket(url);
+    const frames = [];
+    const waiters = [];
+    ws.on('message', (data) => { const f = JSON.parse(data); const w = waiters.shift(); w ? w(f) : frames.push(f); });
+    ws.next = () => frames.length ? Promise.resolve(frames.shift()) : new Promise((r) => waiters.push(r));
+    ws.on('open', () => resolve(ws));
+  });
+  const a = await open('ws://127.0.0.1:' + port + '/signal');
+  const b = await open('ws://127.0.0.1:' + port + '/signal');
+  const idA = (await a.next()).id, idB = (await b.next()).id;
+  a.send(JSON.stringify({ type: 'join-room', room: 'r' })); await a.next(); await a.next();
+  b.send(JSON.stringify({ type: 'join-room', room: 'r' })); await b.next(); await b.next(); await a.next();
+  a.send(JSON.stringify({ type: 'offer', to: idB, offer: { sdp: 'v=0' } }));
+  const got = await b.next();
+  if (got.from !== idA || got.offer.sdp !== 'v=0') throw new Error('bad relay ' + JSON.stringify(got));
+  a.close(); b.close();
+  await signaling.close();
+  server.close();
+  console.log('exchanged one signal');
+`;
+
+const ESM = `
+import http from 'node:http';
+import { WebSocket } from 'ws';
+import { attachSignaling } from 'signalroom';
+const server = http.createServer();
+const signaling = attachSignaling(server, { path: '/signal' });
+await new Promise((r) => server.listen(0, '127.0.0.1', r));
+${EXCHANGE}
+`;
+
+const CJS = `
+const http = require('node:http');
+const { WebSocket } = require('ws');
+const { attachSignaling } = require('signalroom');
+const loaded = Object.keys(require.cache).filter((p) => /node_modules[\\\\/](express|fastify)[\\\\/]/.test(p));
+if (loaded.length > 0) throw new Error('importing signalroom loaded ' + loaded.join(', '));
+const express = require('express');
+const { expressSignaling } = require('signalroom/express');
+(async () => {
+  const app = express();
+  const server = http.createServer(app);
+  const signaling = expressSignaling(app, server, { path: '/signal' });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  ${EXCHANGE}
+})().catch((error) => { console.error(error); process.exit(1); });
+`;
+
+const TYPES = `
+import http from 'node:http';
+import express from 'express';
+import Fastify from 'fastify';
+import { attachSignaling, SignalingCore, SignalingError, type PeerInfo, type SignalingOptions } from 'signalroom';
+import { expressSignaling } from 'signalroom/express';
+import signalroom from 'signalroom/fastify';
+
+const options: SignalingOptions = { maxPeersPerRoom: 4, dialect: 'connector' };
+const signaling = attachSignaling(http.createServer(), { ...options, path: '/signal' });
+signaling.on('room:join', ({ room, peer }: { room: { id: string }; peer: PeerInfo }) => room.id + peer.id);
+const core: SignalingCore = signaling.core;
+const error = new SignalingError('room-full');
+const code: 'room-full' = error.code as 'room-full';
+const app = express();
+expressSignaling(app, http.createServer(app), { statusPath: false });
+const fastify = Fastify();
+await fastify.register(signalroom, { path: '/rtc' });
+const typed: SignalingCore = fastify.signaling.core;
+// @ts-expect-error: options are checked
+attachSignaling(http.createServer(), { maxPeersPerRoom: 'many' });
+export { core, code, typed };
+`;
+
+describe('the published package', () => {
+  let project: string;
+  let tarball: string;
+
+  beforeAll(async () => {
+    project = await mkdtemp(join(tmpdir(), 'signalroom-pack-'));
+    // npm test has just built dist/; pack it as npm publish would.
+    const { stdout } = await run('npm', ['pack', '--ignore-scripts', '--pack-destination', project, '--silent'], { cwd: repo });
+    tarball = join(project, stdout.trim().split('\n').pop() as string);
+    await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
+    await run(
+      'npm',
+      ['install', '--prefer-offline', '--no-audit', '--no-fund', '--silent', tarball, 'express@5', 'fastify@5', 'fastify-plugin', '@types/express@5', '@types/node@20'],
+      { cwd: project },
+    );
+  }, 180_000);
+
+  afterAll(async () => {
+    if (project) await rm(project, { recursive: true, force: true });
+  });
+
+  it('ships dist, README and CHANGELOG, and no sources or tests', async () => {
+    const files = await readdir(join(project, 'node_modules', 'signalroom'));
+    expect(files.sort()).toEqual(['CHANGELOG.md', 'README.md', 'dist', 'package.json']);
+  });
+
+  it('type-checks a TypeScript file that uses every subpath export', async () => {
+    await writeFile(join(project, 'check.mts'), TYPES);
+    await writeFile(
+      join(project, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: { strict: true, module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', noEmit: true, types: ['node'] },
+        files: ['check.mts'],
+      }),
+    );
+    const result = await run(process.execPath, [tsc, '-p', project], { cwd: project }).catch((error) => error);
+    expect(result.stdout ?? '').toBe('');
+  }, 60_000);
+
+  it('runs an ESM script that attaches signaling and exchanges one signal', async () => {
+    await writeFile(join(project, 'esm.mjs'), ESM);
+    const { stdout } = await run(process.execPath, ['esm.mjs'], { cwd: project, timeout: 20_000 });
+    expect(stdout).toContain('exchanged one signal');
+  });
+
+  it('runs a CommonJS script that does the same through signalroom/express, and signalroom alone loads no framework', async () => {
+    await writeFile(join(project, 'cjs.cjs'), CJS);
+    const { stdout } = await run(process.execPath, ['cjs.cjs'], { cwd: project, timeout: 20_000 });
+    expect(stdout).toContain('exchanged one signal');
+  });
+});
