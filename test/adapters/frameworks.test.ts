@@ -1,14 +1,14 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import Fastify from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { expressSignaling } from '../../src/adapters/express.js';
 import signalroom from '../../src/adapters/fastify.js';
 import { refusedStatus, TestClient } from '../helpers/client.js';
 
-async function fastifyApp(register: (app: ReturnType<typeof Fastify>) => Promise<void>) {
-  const app = Fastify();
+async function fastifyApp(register: (app: FastifyInstance) => Promise<void>) {
+  const app: FastifyInstance = Fastify();
   await register(app);
   await app.listen({ port: 0, host: '127.0.0.1' });
   onTestFinished(() => app.close());
