@@ -17,6 +17,8 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): StandaloneConfig {
     host: env.HOST || '0.0.0.0',
     options: {
       dialect: oneOf(env, 'SIGNALROOM_DIALECT', ['console', 'connector'] as const),
+      maxMessageSize: integer(env, 'MAX_PAYLOAD', 1, 2 ** 31),
+      maxPeersPerRoom: integer(env, 'MAX_ROOM_CLIENTS', 1, 2 ** 31),
     },
   };
 }

@@ -1,0 +1,186 @@
+// The load generator: runs one scenario against one server and prints one JSON line of results.
+// Usage: node bench/load.mjs '{"scenario":"relay","url":"ws://127.0.0.1:PORT","pid":1234, ...}'
+// It reads the server's CPU and memory from /proc itself, at the exact moments a phase starts and ends.
+// Every loop is bounded in count and in time; it talks to 127.0.0.1 only.
+import { setTimeout as delay } from 'node:timers/promises';
+import { WebSocket } from 'ws';
+import { cpuMicros, rssBytes } from './proc.mjs';
+
+const config = JSON.parse(process.argv[2]);
+const { url, pid } = config;
+if (!/^ws:\/\/127\.0\.0\.1:\d+/.test(url)) throw new Error(`loopback only, got ${url}`);
+
+/** A bench client: one socket, its id, and a hook for every text frame. */
+function connect(onFrame) {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { perMessageDeflate: false });
+    const client = { ws, id: undefined, onFrame };
+    ws.once('message', (data) => {
+      client.id = JSON.parse(data).id;
+      ws.on('message', (frame) => client.onFrame(frame.toString()));
+      resolve(client);
+    });
+    ws.once('error', reject);
+  });
+}
+
+/** Connects `count` clients, `batch` at a time (a real crowd does not arrive in one tick). */
+async function connectMany(count, batch, onFrame) {
+  const clients = [];
+  for (let i = 0; i < count; i += batch) {
+    const size = Math.min(batch, count - i);
+    clients.push(...(await Promise.all(Array.from({ length: size }, () => connect(onFrame)))));
+  }
+  return clients;
+}
+
+/** Resolves when `predicate()` holds, checking every few ms, or rejects after `ms`. */
+async function until(predicate, ms, what) {
+  const deadline = Date.now() + ms;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await delay(5);
+  }
+}
+
+/** Lets the server settle (finish GC, flush) before a reading. */
+const settle = () => delay(300);
+
+function percentile(sorted, p) {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+// A realistic SDP offer (one audio and one video m-line, ~1.6 KB) and an ICE candidate (~200 B).
+const SDP = [
+  'v=0', 'o=- 4611731400430051336 2 IN IP4 127.0.0.1', 's=-', 't=0 0', 'a=group:BUNDLE 0 1', 'a=extmap-allow-mixed',
+  'a=msid-semantic: WMS stream', 'm=audio 9 UDP/TLS/RTP/SAVPF 111 63 9 0 8 13 110 126', 'c=IN IP4 0.0.0.0',
+  'a=rtcp:9 IN IP4 0.0.0.0', 'a=ice-ufrag:EsAw', 'a=ice-pwd:bP+XJMM09aR8AiX1jdukzR6Y', 'a=ice-options:trickle',
+  'a=fingerprint:sha-256 DA:7B:57:DC:28:CE:04:4F:31:79:85:C4:31:67:EB:27:58:29:ED:77:2A:0D:24:AE:ED:AD:30:BC:BD:F1:9C:02',
+  'a=setup:actpass', 'a=mid:0', 'a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level', 'a=sendrecv',
+  'a=msid:stream audio', 'a=rtcp-mux', 'a=rtpmap:111 opus/48000/2', 'a=rtcp-fb:111 transport-cc',
+  'a=fmtp:111 minptime=10;useinbandfec=1', 'a=ssrc:1001 cname:4TOk42mSjXCkVIa6',
+  'm=video 9 UDP/TLS/RTP/SAVPF 96 97 102 103', 'c=IN IP4 0.0.0.0', 'a=rtcp:9 IN IP4 0.0.0.0', 'a=ice-ufrag:EsAw',
+  'a=ice-pwd:bP+XJMM09aR8AiX1jdukzR6Y', 'a=ice-options:trickle', 'a=setup:actpass', 'a=mid:1',
+  'a=extmap:14 urn:ietf:params:rtp-hdrext:toffset', 'a=sendrecv', 'a=msid:stream video', 'a=rtcp-mux', 'a=rtcp-rsize',
+  'a=rtpmap:96 VP8/90000', 'a=rtcp-fb:96 goog-remb', 'a=rtcp-fb:96 transport-cc', 'a=rtcp-fb:96 ccm fir',
+  'a=rtcp-fb:96 nack', 'a=rtcp-fb:96 nack pli', 'a=rtpmap:97 rtx/90000', 'a=fmtp:97 apt=96',
+  'a=ssrc-group:FID 2001 2002', 'a=ssrc:2001 cname:4TOk42mSjXCkVIa6', 'a=ssrc:2002 cname:4TOk42mSjXCkVIa6', '',
+].join('\r\n');
+const CANDIDATE = {
+  candidate: 'candidate:842163049 1 udp 1677729535 203.0.113.7 46154 typ srflx raddr 10.0.0.5 rport 46154 generation 0 ufrag EsAw network-cost 999',
+  sdpMid: '0',
+  sdpMLineIndex: 0,
+  usernameFragment: 'EsAw',
+};
+
+/**
+ * 100 pairs, each client keeping `inflight` messages in flight to its partner: every message received is answered
+ * with a new one. One in five is an SDP offer/answer, the rest ICE candidates. `t` leads each frame, so reading the
+ * send time back takes a slice, not a parse: the load generator stays cheap.
+ */
+async function relay({ pairs = 100, inflight = 8, warmupMs = 1000, measureMs = 5000 }) {
+  let measuring = false;
+  let delivered = 0;
+  const latencies = new Float64Array(4_000_000);
+  let samples = 0;
+  const clients = await connectMany(pairs * 2, 50, () => {});
+  // Join pairs of rooms and wait until every client has its room-peers.
+  let joined = 0;
+  for (const client of clients) client.onFrame = (text) => text.includes('"room-peers"') && joined++;
+  clients.forEach((client, i) => client.ws.send(JSON.stringify({ type: 'join-room', room: `pair-${i >> 1}` })));
+  await until(() => joined === clients.length, 30_000, 'pairs to join');
+  await settle();
+
+  for (let i = 0; i < clients.length; i++) {
+    const client = clients[i];
+    const partner = clients[i ^ 1];
+    const offer = `,"type":"offer","to":"${partner.id}","offer":${JSON.stringify({ type: 'offer', sdp: SDP })}}`;
+    const candidate = `,"type":"ice-candidate","to":"${partner.id}","candidate":${JSON.stringify(CANDIDATE)}}`;
+    let sent = 0;
+    const send = () => client.ws.send(`{"t":${performance.now()}${++sent % 5 === 0 ? offer : candidate}`);
+    client.onFrame = (text) => {
+      if (text.charCodeAt(2) !== 116 /* t */) return; // a peer-joined from a late neighbour, or an error
+      if (measuring) {
+        delivered++;
+        if (samples < latencies.length) latencies[samples++] = performance.now() - Number(text.slice(5, text.indexOf(',')));
+      }
+      send();
+    };
+    client.send = send;
+  }
+  for (const client of clients) for (let k = 0; k < inflight; k++) client.send();
+  await delay(warmupMs);
+  const cpu0 = cpuMicros(pid);
+  const started = performance.now();
+  measuring = true;
+  await delay(measureMs);
+  measuring = false;
+  const cpu1 = cpuMicros(pid);
+  const seconds = (performance.now() - started) / 1000;
+  for (const client of clients) client.onFrame = () => {};
+  const sorted = latencies.subarray(0, samples).sort();
+  for (const client of clients) client.ws.terminate();
+  return {
+    delivered,
+    messagesPerSecond: delivered / seconds,
+    p50Ms: percentile(sorted, 50),
+    p99Ms: percentile(sorted, 99),
+    cpuMicrosPerMessage: (cpu1 - cpu0) / delivered,
+  };
+}
+
+/** `connections` idle clients in rooms of 4: memory per connection and CPU per connect+join. */
+async function idle({ connections = 10_000 }) {
+  await settle();
+  const rss0 = rssBytes(pid);
+  const cpu0 = cpuMicros(pid);
+  let joined = 0;
+  const onFrame = (text) => text.includes('"room-peers"') && joined++;
+  const clients = [];
+  for (let i = 0; i < connections; i += 100) {
+    const batch = await connectMany(Math.min(100, connections - i), 100, onFrame);
+    batch.forEach((client, k) => client.ws.send(`{"type":"join-room","room":"idle-${(i + k) >> 2}"}`));
+    clients.push(...batch);
+  }
+  await until(() => joined === connections, 120_000, 'idle clients to join');
+  const cpu1 = cpuMicros(pid);
+  await settle();
+  const rss1 = rssBytes(pid);
+  for (const client of clients) client.ws.terminate();
+  return {
+    connections,
+    rssBytesPerConnection: (rss1 - rss0) / connections,
+    cpuMicrosPerConnectJoin: (cpu1 - cpu0) / connections,
+  };
+}
+
+/**
+ * Rooms of `size` clients joining one by one (`rooms` of them in turn, for a reading well above the 10 ms tick of
+ * /proc): CPU per join notification (`peer-joined` delivered).
+ */
+async function crowd({ size = 200, rooms = 3 }) {
+  let notices = 0;
+  let peersLists = 0;
+  const onFrame = (text) => {
+    if (text.includes('"peer-joined"')) notices++;
+    else if (text.includes('"room-peers"')) peersLists++;
+  };
+  const clients = await connectMany(size * rooms, 50, onFrame);
+  await settle();
+  const cpu0 = cpuMicros(pid);
+  for (let i = 0; i < clients.length; i++) {
+    clients[i].ws.send(`{"type":"join-room","room":"crowd-${Math.floor(i / size)}"}`);
+    await until(() => peersLists === i + 1, 10_000, `join ${i}`);
+  }
+  const expected = (rooms * size * (size - 1)) / 2;
+  await until(() => notices === expected, 30_000, 'every join notice');
+  const cpu1 = cpuMicros(pid);
+  for (const client of clients) client.ws.terminate();
+  return { notifications: notices, cpuMicrosPerNotification: (cpu1 - cpu0) / notices };
+}
+
+const scenarios = { relay, idle, crowd };
+const result = await scenarios[config.scenario](config);
+process.stdout.write(`${JSON.stringify(result)}\n`);
+process.exit(0);

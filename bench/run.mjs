@@ -1,0 +1,152 @@
+// npm run bench [-- --quick] [-- --rounds N] [-- --update-readme]
+//
+// Measures signalroom's standalone server against a minimal relay (bench/minimal-relay.mjs) on this machine, in
+// the same run, alternating A B / B A over several rounds, each scenario on a fresh server process. Prints every
+// figure and its ratio to the reference; writes bench/results/latest.json, latest.md and chart.svg.
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { renderChart } from './chart.mjs';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const roundsArg = args.indexOf('--rounds');
+const rounds = roundsArg >= 0 ? Number(args[roundsArg + 1]) : quick ? 2 : 4;
+
+const PARAMS = quick
+  ? { relay: { measureMs: 3000, warmupMs: 800 }, idle: { connections: 2000 }, crowd: { size: 200 } }
+  : { relay: { measureMs: 8000, warmupMs: 1500 }, idle: { connections: 10_000 }, crowd: { size: 200 } };
+
+const TARGETS = {
+  signalroom: {
+    label: 'signalroom',
+    command: ['dist/cli.js'],
+    // Every default on, except the per-connection message rate, which the bench clients exceed by design, and the
+    // room cap, which the 200-peer crowd scenario exceeds by design.
+    env: { MESSAGE_RATE_PER_SEC: '1000000000', MESSAGE_BURST: '1000000000', MAX_ROOM_CLIENTS: '1000' },
+  },
+  reference: { label: 'minimal relay', command: ['bench/minimal-relay.mjs'], env: {} },
+};
+
+/** The figures reported, how each is computed from a scenario result, and the target ratio (if any). */
+const METRICS = [
+  { key: 'cpuMicrosPerMessage', scenario: 'relay', label: 'server CPU per relayed message (µs)', target: 0.85 },
+  { key: 'messagesPerSecond', scenario: 'relay', label: 'delivered messages per second', higherIsBetter: true },
+  { key: 'p50Ms', scenario: 'relay', label: 'latency p50 under load (ms)' },
+  { key: 'p99Ms', scenario: 'relay', label: 'latency p99 under load (ms)', target: 1.0 },
+  { key: 'rssBytesPerConnection', scenario: 'idle', label: 'memory per idle connection (KiB)', scale: 1 / 1024, target: 1.05 },
+  { key: 'cpuMicrosPerConnectJoin', scenario: 'idle', label: 'server CPU per connect+join (µs)', target: 1.1 },
+  { key: 'cpuMicrosPerNotification', scenario: 'crowd', label: 'server CPU per join notification (µs)', target: 1.0 },
+];
+
+function startServer(target) {
+  const child = spawn(process.execPath, target.command, {
+    cwd: root,
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...target.env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    let output = '';
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+      const match = /listening on ws:\/\/127\.0\.0\.1:(\d+)/.exec(output);
+      if (match) resolve({ child, port: Number(match[1]) });
+    });
+    child.once('exit', (code) => reject(new Error(`${target.label} exited with ${code}: ${output}`)));
+  });
+}
+
+function runLoad(config) {
+  const child = spawn(process.execPath, ['bench/load.mjs', JSON.stringify(config)], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const timer = setTimeout(() => child.kill('SIGKILL'), 300_000);
+  return new Promise((resolve, reject) => {
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(JSON.parse(output.trim().split('\n').pop()));
+      else reject(new Error(`load generator failed (${code}) for ${JSON.stringify(config)}: ${output}`));
+    });
+  });
+}
+
+async function measure(scenario, target) {
+  const { child, port } = await startServer(target);
+  try {
+    return await runLoad({ scenario, url: `ws://127.0.0.1:${port}`, pid: child.pid, ...PARAMS[scenario] });
+  } finally {
+    child.kill('SIGKILL');
+    await new Promise((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', resolve)));
+  }
+}
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+async function main() {
+  const results = { signalroom: {}, reference: {} };
+  const started = Date.now();
+  for (let round = 0; round < rounds; round++) {
+    for (const scenario of ['relay', 'idle', 'crowd']) {
+      const order = round % 2 === 0 ? ['signalroom', 'reference'] : ['reference', 'signalroom'];
+      for (const name of order) {
+        const result = await measure(scenario, TARGETS[name]);
+        (results[name][scenario] ??= []).push(result);
+        process.stderr.write(`round ${round + 1}/${rounds} ${scenario.padEnd(5)} ${TARGETS[name].label.padEnd(13)} ${JSON.stringify(result)}\n`);
+      }
+    }
+  }
+
+  const rows = METRICS.map((metric) => {
+    const value = (name) => median(results[name][metric.scenario].map((r) => r[metric.key])) * (metric.scale ?? 1);
+    const ours = value('signalroom');
+    const reference = value('reference');
+    const ratio = ours / reference;
+    const pass = metric.target === undefined ? undefined : ratio <= metric.target;
+    return { ...metric, ours, reference, ratio, pass };
+  });
+
+  const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}`;
+  const date = new Date().toISOString().slice(0, 10);
+  const fmt = (n) => (Math.abs(n) >= 100 ? n.toFixed(0) : Math.abs(n) >= 10 ? n.toFixed(1) : n.toFixed(2));
+  const table = [
+    `| figure | signalroom | minimal relay | ratio | target |`,
+    `|---|---:|---:|---:|---:|`,
+    ...rows.map(
+      (r) =>
+        `| ${r.label} | ${fmt(r.ours)} | ${fmt(r.reference)} | ${r.ratio.toFixed(2)}× | ${
+          r.target === undefined ? '' : `≤ ${r.target.toFixed(2)}× ${r.pass ? '✓' : '✗'}`
+        } |`,
+    ),
+  ].join('\n');
+  const mode = quick ? 'quick' : 'full';
+  const summary = `Measured ${date} on ${machine}; ${rounds} rounds (${mode}), medians, each scenario on a fresh server process.`;
+
+  console.log(`\n${summary}\n\n${table}\n`);
+  console.log(`took ${((Date.now() - started) / 1000).toFixed(0)} s`);
+
+  mkdirSync(`${root}bench/results`, { recursive: true });
+  writeFileSync(`${root}bench/results/latest.json`, `${JSON.stringify({ date, machine, mode, rounds, params: PARAMS, rows, results }, null, 2)}\n`);
+  writeFileSync(`${root}bench/results/latest.md`, `${summary}\n\n${table}\n`);
+  writeFileSync(`${root}bench/results/chart.svg`, renderChart(rows.filter((r) => r.target !== undefined), `${date} · ${machine}`));
+
+  if (args.includes('--update-readme')) {
+    const readme = readFileSync(`${root}README.md`, 'utf8');
+    const block = `<!-- bench:start -->\n${summary}\n\n![signalroom cost relative to a minimal relay](bench/results/chart.svg)\n\n${table}\n<!-- bench:end -->`;
+    writeFileSync(`${root}README.md`, readme.replace(/<!-- bench:start -->[\s\S]*<!-- bench:end -->/, block));
+    console.log('README.md updated');
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
