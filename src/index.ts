@@ -1,7 +1,7 @@
 export { attachSignaling, type AttachOptions } from './adapters/node.js';
 export type { UpgradableServer } from './adapters/upgrade-router.js';
 export { SignalingCore, type CreateRoomOptions, type DisconnectOptions } from './core/core.js';
-export { CORE_DEFAULTS, type CoreOptions } from './core/options.js';
+export { CORE_DEFAULTS, type CoreOptions, type JoinRequest } from './core/options.js';
 export type {
   Command,
   Connection,
@@ -20,6 +20,12 @@ export type {
 export { SignalingError, type SignalingErrorCode } from './errors.js';
 export { CONNECTOR_EVENTS } from './protocol/connector.js';
 export type { Dialect, DialectName } from './protocol/dialect.js';
-export { SIGNALING_DEFAULTS, type SignalingOptions } from './transport/options.js';
+export { signToken, verifyToken, type TokenClaims } from './auth/tokens.js';
+export {
+  SIGNALING_DEFAULTS,
+  type AuthenticateResult,
+  type Identity,
+  type SignalingOptions,
+} from './transport/options.js';
 export { SignalingServer } from './transport/signaling-server.js';
 export { createStandaloneServer, type StandaloneOptions, type StandaloneServer } from './standalone.js';

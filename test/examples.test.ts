@@ -28,6 +28,8 @@ describe.each(['http-server', 'express', 'fastify'])('examples/%s', (example) =>
     const a = await TestClient.open(`ws://127.0.0.1:${port}/signal`);
     const b = await TestClient.open(`ws://127.0.0.1:${port}/signal`);
     a.send({ type: 'join-room', room: 'demo' });
+    await a.next();
+    await a.next();
     b.send({ type: 'join-room', room: 'demo' });
     await b.next();
     expect(await b.next()).toEqual({ type: 'room-peers', peers: [a.id] });

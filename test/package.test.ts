@@ -17,7 +17,12 @@ const EXCHANGE = `
     const ws = new WebSocket(url);
     const frames = [];
     const waiters = [];
-    ws.on('message', (data) => { const f = JSON.parse(data); const w = waiters.shift(); w ? w(f) : frames.push(f); });
+    ws.on('message', (data) => {
+      const f = JSON.parse(data);
+      if (f.type === 'resume-token') return;
+      const w = waiters.shift();
+      w ? w(f) : frames.push(f);
+    });
     ws.next = () => frames.length ? Promise.resolve(frames.shift()) : new Promise((r) => waiters.push(r));
     ws.on('open', () => resolve(ws));
   });

@@ -1,6 +1,6 @@
 import { TypedEmitter } from 'tiny-typed-emitter';
 import { SignalingError, type SignalingErrorCode } from '../errors.js';
-import { assertInteger, resolveCoreOptions, type CoreOptions } from './options.js';
+import { assertInteger, resolveCoreOptions, type CoreOptions, type ResolvedCoreOptions } from './options.js';
 import { PeerRecord, RoomRecord } from './records.js';
 import type {
   Command,
@@ -55,7 +55,7 @@ export interface DisconnectOptions {
  */
 export class SignalingCore extends TypedEmitter<SignalingEvents> {
   /** The resolved options, defaults filled in. */
-  readonly options: Readonly<Required<CoreOptions>>;
+  readonly options: Readonly<ResolvedCoreOptions>;
   readonly #peers = new Map<string, PeerRecord>();
   readonly #rooms = new Map<string, RoomRecord>();
 
@@ -81,6 +81,7 @@ export class SignalingCore extends TypedEmitter<SignalingEvents> {
       options.switchRooms ?? false,
       options.dialect ?? 'console',
       options.data,
+      options.allowedRooms === undefined ? undefined : new Set(options.allowedRooms),
     );
     this.#peers.set(id, peer);
     connection.send({ kind: 'welcome', peerId: id });
@@ -89,8 +90,24 @@ export class SignalingCore extends TypedEmitter<SignalingEvents> {
     return info;
   }
 
-  /** Carries out one command from a client. Commands from unknown (already disconnected) peers are ignored. */
-  handle(peerId: string, command: Command): void {
+  /**
+   * Hands a connected peer a new connection (it resumed its identity on a new socket): rooms and id stay, nothing
+   * is announced. Returns the old connection, or `undefined` when the peer is not connected.
+   */
+  replaceConnection(peerId: string, connection: Connection): Connection | undefined {
+    const peer = this.#peers.get(peerId);
+    if (peer === undefined) return undefined;
+    const old = peer.connection;
+    peer.connection = connection;
+    return old;
+  }
+
+  /**
+   * Carries out one command from a client. Commands from unknown (already disconnected) peers are ignored.
+   * Returns a promise only while an async `authorizeJoin` decides; the caller must hold the peer's later
+   * commands until it settles, so they are handled in arrival order.
+   */
+  handle(peerId: string, command: Command): void | Promise<void> {
     const peer = this.#peers.get(peerId);
     if (peer === undefined) return;
     switch (command.kind) {
@@ -285,9 +302,43 @@ export class SignalingCore extends TypedEmitter<SignalingEvents> {
     return (sender.scope === 'open' && target.scope === 'open') || sender.sharesRoomWith(target);
   }
 
-  #join(peer: PeerRecord, requested: unknown, mode: 'auto' | 'create' | 'existing', name: string | undefined): void {
+  #join(
+    peer: PeerRecord,
+    requested: unknown,
+    mode: 'auto' | 'create' | 'existing',
+    name: string | undefined,
+  ): void | Promise<void> {
     const roomId = requested === undefined && mode === 'create' ? this.options.generateId() : requested;
     if (!this.#isValidRoomId(roomId)) return this.#fail(peer, 'invalid-room-name', { limit: this.options.maxRoomIdLength });
+    if (peer.allowedRooms !== undefined && !peer.allowedRooms.has(roomId)) return this.#fail(peer, 'forbidden', { room: roomId });
+    const authorize = this.options.authorizeJoin;
+    if (authorize === undefined) return this.#admit(peer, roomId, mode, name);
+    let verdict: boolean | Promise<boolean>;
+    try {
+      verdict = authorize({ peer: peer.info(), room: roomId, create: !this.#rooms.has(roomId) });
+    } catch (error) {
+      this.reportError(error);
+      return this.#fail(peer, 'forbidden', { room: roomId });
+    }
+    if (typeof verdict === 'boolean') {
+      return verdict ? this.#admit(peer, roomId, mode, name) : this.#fail(peer, 'forbidden', { room: roomId });
+    }
+    return Promise.resolve(verdict).then(
+      (allowed) => {
+        // The world moved on while the hook ran: admit re-checks everything, and a gone peer joins nothing.
+        if (this.#peers.get(peer.id) !== peer) return;
+        if (allowed === true) this.#admit(peer, roomId, mode, name);
+        else this.#fail(peer, 'forbidden', { room: roomId });
+      },
+      (error: unknown) => {
+        this.reportError(error);
+        if (this.#peers.get(peer.id) === peer) this.#fail(peer, 'forbidden', { room: roomId });
+      },
+    );
+  }
+
+  /** Every check that depends on the current state, then the join itself. */
+  #admit(peer: PeerRecord, roomId: string, mode: 'auto' | 'create' | 'existing', name: string | undefined): void {
     const existing = this.#rooms.get(roomId);
     if (mode === 'create' && existing !== undefined) return this.#fail(peer, 'room-exists', { room: roomId });
     if (mode === 'existing' && existing === undefined) return this.#fail(peer, 'room-not-found', { room: roomId });

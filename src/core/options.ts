@@ -1,3 +1,5 @@
+import type { PeerInfo } from './types.js';
+
 /** The limits and hooks of {@link SignalingCore}. Every field is optional; defaults are in {@link CORE_DEFAULTS}. */
 export interface CoreOptions {
   /**
@@ -20,7 +22,25 @@ export interface CoreOptions {
    * @default crypto.randomUUID
    */
   generateId?: () => string;
+  /**
+   * Decides whether a peer may join (or create) a room; `false` (or a rejected promise) answers `forbidden`.
+   * May be async: the peer's later frames wait, so its frames are still handled in arrival order.
+   * @default undefined (every join allowed)
+   * @example authorizeJoin: async ({ peer, room }) => db.canJoin(peer.data.userId, room)
+   */
+  authorizeJoin?: ((request: JoinRequest) => boolean | Promise<boolean>) | undefined;
 }
+
+/** What {@link CoreOptions.authorizeJoin} is asked. */
+export interface JoinRequest {
+  readonly peer: PeerInfo;
+  readonly room: string;
+  /** Whether the join would create the room. */
+  readonly create: boolean;
+}
+
+/** {@link CoreOptions} with every default filled in (hooks stay optional). */
+export type ResolvedCoreOptions = Required<Omit<CoreOptions, 'authorizeJoin'>> & Pick<CoreOptions, 'authorizeJoin'>;
 
 /** The defaults of {@link CoreOptions}, in one place. */
 export const CORE_DEFAULTS = {
@@ -28,7 +48,8 @@ export const CORE_DEFAULTS = {
   maxPeersPerRoom: 50,
   maxRoomsPerPeer: 16,
   generateId: (): string => globalThis.crypto.randomUUID(),
-} as const satisfies Required<CoreOptions>;
+  authorizeJoin: undefined,
+} as const satisfies ResolvedCoreOptions;
 
 /** Throws `TypeError` unless `value` is an integer of at least `min`; names the option in the message. */
 export function assertInteger(name: string, value: unknown, min: number): asserts value is number {
@@ -38,13 +59,16 @@ export function assertInteger(name: string, value: unknown, min: number): assert
 }
 
 /** Fills in defaults and checks every value; invalid options throw `TypeError`. */
-export function resolveCoreOptions(options: CoreOptions = {}): Required<CoreOptions> {
-  const resolved = { ...CORE_DEFAULTS, ...withoutUndefined(options) };
+export function resolveCoreOptions(options: CoreOptions = {}): ResolvedCoreOptions {
+  const resolved: ResolvedCoreOptions = { ...CORE_DEFAULTS, ...withoutUndefined(options) };
   assertInteger('maxRoomIdLength', resolved.maxRoomIdLength, 1);
   assertInteger('maxPeersPerRoom', resolved.maxPeersPerRoom, 1);
   assertInteger('maxRoomsPerPeer', resolved.maxRoomsPerPeer, 1);
   if (typeof resolved.generateId !== 'function') {
     throw new TypeError('options.generateId must be a function');
+  }
+  if (resolved.authorizeJoin !== undefined && typeof resolved.authorizeJoin !== 'function') {
+    throw new TypeError('options.authorizeJoin must be a function');
   }
   return resolved;
 }

@@ -7,11 +7,13 @@ export class PeerRecord {
 
   constructor(
     readonly id: string,
-    readonly connection: Connection,
+    /** Replaced when the client resumes its identity on a new connection. */
+    public connection: Connection,
     readonly scope: RoutingScope,
     readonly switchRooms: boolean,
     readonly dialect: string,
     readonly data: unknown,
+    readonly allowedRooms: ReadonlySet<string> | undefined,
   ) {}
 
   info(): PeerInfo {

@@ -43,6 +43,8 @@ export interface RoomView {
 /** What the core asks a connection to tell its client; the connection's dialect turns it into a frame. */
 export type OutboundEvent =
   | { readonly kind: 'welcome'; readonly peerId: string }
+  /** Sent by the transport, never by the core: the private token that resumes this identity. */
+  | { readonly kind: 'resume-token'; readonly token: string }
   | { readonly kind: 'joined'; readonly room: RoomView; readonly created: boolean }
   | { readonly kind: 'room-peers'; readonly room: RoomView; readonly peers: readonly string[] }
   | { readonly kind: 'peer-joined'; readonly room: RoomView; readonly peerId: string }
@@ -93,6 +95,8 @@ export interface PeerOptions {
   readonly dialect?: string;
   /** Application data attached to the peer (for example from `authenticate`). */
   readonly data?: unknown;
+  /** The only rooms this peer may join (a signed token's `rooms` claim); others answer `forbidden`. */
+  readonly allowedRooms?: readonly string[];
 }
 
 /** A snapshot of one peer, safe to keep. */

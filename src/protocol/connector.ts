@@ -109,6 +109,8 @@ export function connectorDialect(options: ConnectorCodecOptions): Dialect {
       switch (event.kind) {
         case 'welcome':
           return envelope('info', 'Client_Details', { id: event.peerId });
+        case 'resume-token':
+          return envelope('info', 'Resume_Token', { token: event.token });
         case 'joined':
           return event.created
             ? envelope('info', 'Room_Created', roomData(event.room))

@@ -3,7 +3,16 @@ import type { DecodeLimits, Dialect } from './dialect.js';
 import { parseObject, type JsonObject } from './json.js';
 
 /** Types only the server may send: relaying them would let one peer corrupt another's view of the room. */
-const RESERVED_TYPES = new Set(['id', 'room-joined', 'room-left', 'room-peers', 'peer-joined', 'peer-left', 'error']);
+const RESERVED_TYPES = new Set([
+  'id',
+  'resume-token',
+  'room-joined',
+  'room-left',
+  'room-peers',
+  'peer-joined',
+  'peer-left',
+  'error',
+]);
 
 /** The console wire types of the three WebRTC signals, and the field each carries its payload in. */
 const SIGNAL_FIELDS: ReadonlyMap<string, { neutral: string; field: string }> = new Map([
@@ -79,6 +88,8 @@ function encode(event: OutboundEvent): string | undefined {
   switch (event.kind) {
     case 'welcome':
       return JSON.stringify({ type: 'id', id: event.peerId });
+    case 'resume-token':
+      return JSON.stringify({ type: 'resume-token', token: event.token });
     case 'joined':
       return JSON.stringify({ type: 'room-joined', room: event.room.id });
     case 'room-peers':

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { CORE_DEFAULTS, assertInteger, resolveCoreOptions, withoutUndefined, type CoreOptions } from '../core/options.js';
 import type { RoutingScope } from '../core/types.js';
 import type { DialectName } from '../protocol/dialect.js';
@@ -36,7 +37,95 @@ export interface SignalingOptions extends CoreOptions {
    * @default { console: 'room', connector: 'open' }
    */
   scope?: RoutingScope | Readonly<Partial<Record<DialectName, RoutingScope>>>;
+  /**
+   * Most open connections; one more is accepted and closed at once with 1013 `server-overloaded`.
+   * @default 10000
+   */
+  maxConnections?: number;
+  /**
+   * Sustained messages per second per connection (a token bucket refilled at this rate). A message over the
+   * budget is answered `rate-limit` and not handled.
+   * @default 50
+   */
+  messageRate?: number;
+  /**
+   * The bucket's size: how many messages a connection may send at once, e.g. a burst of trickled ICE candidates.
+   * @default 200
+   */
+  messageBurst?: number;
+  /**
+   * Consecutive messages refused with `rate-limit` after which the connection is closed with 1008.
+   * @default 100
+   */
+  maxRateLimitStrikes?: number;
+  /** Sustained room joins per second per connection; over it, a join is answered `rate-limit`. @default 5 */
+  joinRate?: number;
+  /** Joins a connection may make at once. @default 10 */
+  joinBurst?: number;
+  /**
+   * Bytes that may wait in one receiver's send buffer. A receiver over it (a slow consumer) is cut off and its
+   * memory freed; its rooms see it leave; senders are unaffected.
+   * @default 1048576 (1 MiB)
+   */
+  maxBufferedBytes?: number;
+  /** Milliseconds between pings to every connection; `0` turns the heartbeat off. @default 25000 */
+  heartbeatInterval?: number;
+  /** Milliseconds a connection has to answer a ping before it is cut off (and leaves its rooms). @default 10000 */
+  heartbeatTimeout?: number;
+  /**
+   * Browser origins allowed to connect (`Origin` header), or a predicate. Others get HTTP 403 before the upgrade.
+   * Requests without an `Origin` (non-browser clients) are allowed. Set it whenever your auth relies on cookies.
+   * @default undefined (every origin)
+   * @example allowedOrigins: ['https://app.example.com']
+   */
+  allowedOrigins?: readonly string[] | ((origin: string) => boolean) | undefined;
+  /**
+   * Runs before the upgrade and decides who connects: return an {@link Identity} to accept (its `id` becomes
+   * the peer id), `false` to refuse with 401, or `{ refuse: 403 }`. A refused request creates no peer state.
+   * @default undefined (everyone connects with a generated id)
+   * @example authenticate: async (request) => (await sessions.verify(request.headers.cookie)) ?? false
+   */
+  authenticate?: ((request: IncomingMessage) => AuthenticateResult | Promise<AuthenticateResult>) | undefined;
+  /**
+   * Built-in tokens: clients connect with `?token=`. The token is either this secret itself (a shared secret),
+   * or an HS256 JWT signed with it (see {@link signToken}), whose `sub` becomes the peer id, whose optional
+   * `rooms` claim limits the rooms it may join, and whose `exp` is enforced. Missing or bad tokens get 401.
+   * @default undefined (no token required)
+   */
+  tokenSecret?: string | undefined;
+  /**
+   * Identity resume: every peer gets a private resume token; reconnecting with `?resume=<token>` within the
+   * grace period gives back the same id and room membership, and the rooms see no leave/join.
+   * @default true
+   */
+  resume?: boolean;
+  /**
+   * Secret that signs resume tokens. Set it (the same on every node) for tokens that survive a restart.
+   * @default a random secret per process
+   */
+  resumeSecret?: string | undefined;
+  /**
+   * Milliseconds a peer whose connection dropped (any close but a deliberate 1000/1005) keeps its id and rooms;
+   * frames for it wait (up to `maxBufferedBytes`). After it, the peer leaves like any other.
+   * @default 10000
+   */
+  resumeGracePeriod?: number;
+  /** Milliseconds a resume token stays valid; a fresh one is sent on every connect. @default 86400000 (24 h) */
+  resumeTokenTtl?: number;
 }
+
+/** Who a connecting client is, as {@link SignalingOptions.authenticate} decides. */
+export interface Identity {
+  /** The peer id to use. @default a generated id */
+  readonly id?: string;
+  /** Application data kept on the peer (`PeerInfo.data`). */
+  readonly data?: unknown;
+  /** The only rooms it may join. @default every room */
+  readonly rooms?: readonly string[];
+}
+
+/** What {@link SignalingOptions.authenticate} returns: an identity, `false` (401), or an explicit refusal. */
+export type AuthenticateResult = Identity | false | { readonly refuse: 401 | 403 };
 
 /** The defaults of {@link SignalingOptions}, in one place. */
 export const SIGNALING_DEFAULTS = {
@@ -46,9 +135,27 @@ export const SIGNALING_DEFAULTS = {
   dialect: 'console' as DialectName,
   dialects: {} as Readonly<Record<string, DialectName>>,
   scope: { console: 'room', connector: 'open' } as Readonly<Record<DialectName, RoutingScope>>,
+  maxConnections: 10_000,
+  messageRate: 50,
+  messageBurst: 200,
+  maxRateLimitStrikes: 100,
+  joinRate: 5,
+  joinBurst: 10,
+  maxBufferedBytes: 1024 * 1024,
+  heartbeatInterval: 25_000,
+  heartbeatTimeout: 10_000,
+  allowedOrigins: undefined as SignalingOptions['allowedOrigins'],
+  authenticate: undefined as SignalingOptions['authenticate'],
+  tokenSecret: undefined as string | undefined,
+  resume: true,
+  resumeSecret: undefined as string | undefined,
+  resumeGracePeriod: 10_000,
+  resumeTokenTtl: 24 * 60 * 60 * 1000,
 };
 
-export type ResolvedSignalingOptions = Omit<Required<SignalingOptions>, 'scope'> & {
+type Hooks = 'authorizeJoin' | 'authenticate' | 'allowedOrigins' | 'tokenSecret' | 'resumeSecret';
+export type ResolvedSignalingOptions = Omit<Required<SignalingOptions>, 'scope' | Hooks> &
+  Pick<SignalingOptions, Hooks> & {
   readonly scope: Readonly<Record<DialectName, RoutingScope>>;
 };
 
@@ -61,6 +168,25 @@ export function resolveSignalingOptions(options: SignalingOptions = {}): Resolve
   const resolved = { ...SIGNALING_DEFAULTS, ...given, ...resolveCoreOptions(options) };
   assertInteger('maxMessageSize', resolved.maxMessageSize, 1);
   assertInteger('maxDepth', resolved.maxDepth, 1);
+  assertInteger('maxConnections', resolved.maxConnections, 1);
+  assertPositive('messageRate', resolved.messageRate);
+  assertInteger('messageBurst', resolved.messageBurst, 1);
+  assertInteger('maxRateLimitStrikes', resolved.maxRateLimitStrikes, 1);
+  assertPositive('joinRate', resolved.joinRate);
+  assertInteger('joinBurst', resolved.joinBurst, 1);
+  assertInteger('maxBufferedBytes', resolved.maxBufferedBytes, 1);
+  assertInteger('heartbeatInterval', resolved.heartbeatInterval, 0);
+  assertInteger('heartbeatTimeout', resolved.heartbeatTimeout, 1);
+  assertInteger('resumeGracePeriod', resolved.resumeGracePeriod, 0);
+  assertInteger('resumeTokenTtl', resolved.resumeTokenTtl, 1);
+  if (typeof resolved.resume !== 'boolean') throw new TypeError(`options.resume must be a boolean, got ${String(resolved.resume)}`);
+  assertOptional('authenticate', resolved.authenticate, 'function');
+  assertOptional('tokenSecret', resolved.tokenSecret, 'string');
+  assertOptional('resumeSecret', resolved.resumeSecret, 'string');
+  const origins = resolved.allowedOrigins;
+  if (origins !== undefined && typeof origins !== 'function' && !(Array.isArray(origins) && origins.every((o) => typeof o === 'string'))) {
+    throw new TypeError('options.allowedOrigins must be an array of origins or a function');
+  }
   assertDialect('dialect', resolved.dialect);
   for (const [path, dialect] of Object.entries(resolved.dialects)) {
     if (!path.startsWith('/')) throw new TypeError(`options.dialects keys must be paths starting with "/", got "${path}"`);
@@ -89,5 +215,17 @@ function assertDialect(name: string, value: unknown): asserts value is DialectNa
 function assertScope(name: string, value: unknown): asserts value is RoutingScope {
   if (!SCOPES.includes(value as RoutingScope)) {
     throw new TypeError(`options.${name} must be 'room' or 'open', got ${String(value)}`);
+  }
+}
+
+function assertPositive(name: string, value: unknown): asserts value is number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new TypeError(`options.${name} must be a number > 0, got ${String(value)}`);
+  }
+}
+
+function assertOptional(name: string, value: unknown, type: 'function' | 'string'): void {
+  if (value !== undefined && (typeof value !== type || value === '')) {
+    throw new TypeError(`options.${name} must be a non-empty ${type}`);
   }
 }

@@ -2,16 +2,23 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { SignalingCore } from '../core/core.js';
-import type { Command, SignalingEvents, StatusReport } from '../core/types.js';
+import type { SignalingEvents, StatusReport } from '../core/types.js';
 import type { Dialect, DialectName } from '../protocol/dialect.js';
 import { createDialects } from '../protocol/dialects.js';
+import { authorizeHandshake, type Admission } from './handshake.js';
+import { Heartbeat } from './heartbeat.js';
 import { resolveSignalingOptions, type ResolvedSignalingOptions, type SignalingOptions } from './options.js';
-import { WsConnection } from './ws-connection.js';
-
-const INVALID_MESSAGE: Command = { kind: 'error', code: 'invalid-message' };
+import { ResumeTokens } from './resume-tokens.js';
+import { Session, type SessionHost } from './session.js';
+import { Suspension } from './suspension.js';
 
 /** How long {@link SignalingServer.close} waits for clients to answer the close handshake before cutting them. */
 const CLOSE_GRACE_MS = 2_000;
+
+/** Close codes a client sends when it leaves on purpose: its peer leaves at once, with no grace period. */
+const DELIBERATE_CLOSE = new Set([1000, 1005]);
+/** Reasons the server cut a socket that end the peer at once, with no grace period. */
+const FINAL_CUTS = new Set(['slow-consumer', 'rate-limit']);
 
 /**
  * A signaling endpoint that is not yet wired to any HTTP server: it owns a {@link SignalingCore} and a `ws`
@@ -26,7 +33,13 @@ export class SignalingServer {
   readonly #wss: WebSocketServer;
   readonly #dialects: ReadonlyMap<DialectName, Dialect>;
   readonly #bySubprotocol: ReadonlyMap<string, Dialect>;
+  readonly #sessions = new Set<Session>();
+  readonly #suspended = new Map<string, Suspension>();
+  readonly #heartbeat: Heartbeat;
+  readonly #resumeTokens: ResumeTokens | undefined;
   readonly #onClose: () => void;
+  /** What sessions see of this server; kept private so no `ws` type leaks into the public API. */
+  readonly #host: SessionHost;
   #closed: Promise<void> | undefined;
 
   /** @param onClose runs once when the server closes, to detach it from whatever it was attached to. */
@@ -34,15 +47,23 @@ export class SignalingServer {
     this.options = Object.freeze(resolveSignalingOptions(options));
     this.core = new SignalingCore(this.options);
     this.#onClose = onClose;
+    this.#host = { core: this.core, options: this.options, sessionClosed: (session, code) => this.#sessionClosed(session, code) };
     this.#dialects = createDialects({ maxDepth: this.options.maxDepth });
     this.#bySubprotocol = new Map([...this.#dialects.values()].map((dialect) => [dialect.subprotocol, dialect]));
     this.#wss = new WebSocketServer({
       noServer: true,
+      // The heartbeat and shutdown walk this server's own session set; ws need not track clients too.
+      clientTracking: false,
       maxPayload: this.options.maxMessageSize,
       // Compression invites zip bombs and fragments memory; signaling frames are small.
       perMessageDeflate: false,
       handleProtocols: (offered) => this.#subprotocolFor(offered)?.subprotocol ?? false,
     });
+    this.#resumeTokens = this.options.resume
+      ? new ResumeTokens(this.options.resumeSecret, this.options.resumeTokenTtl)
+      : undefined;
+    this.#heartbeat = new Heartbeat(this.#sessions, this.options.heartbeatInterval, this.options.heartbeatTimeout);
+    this.#heartbeat.start();
   }
 
   /** Subscribes to a core event. Returns this, for chaining. */
@@ -68,29 +89,39 @@ export class SignalingServer {
     return this.core.status();
   }
 
+  /** Open WebSocket connections (peers in their resume grace period have none). */
+  get connectionCount(): number {
+    return this.#sessions.size;
+  }
+
   /** Whether {@link SignalingServer.close} has been called. */
   get closed(): boolean {
     return this.#closed !== undefined;
   }
 
   /**
-   * Takes over an HTTP upgrade request and turns it into a signaling peer. This is the primitive every adapter
-   * wires up; call it from your own `'upgrade'` listener to mount signaling anywhere.
+   * Takes over an HTTP upgrade request and turns it into a signaling peer: checks the origin, authenticates,
+   * then upgrades. This is the primitive every adapter wires up; call it from your own `'upgrade'` listener to
+   * mount signaling anywhere.
    */
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     // A socket reset during the handshake must not become an uncaught 'error'.
     socket.on('error', destroySocket);
     if (this.#closed !== undefined) return rejectUpgrade(socket, 503, 'Service Unavailable');
-    const dialect = this.#dialectFor(request);
-    this.#wss.handleUpgrade(request, socket, head, (ws) => {
-      socket.off('error', destroySocket);
-      this.#accept(ws, dialect);
-    });
+    const admission = authorizeHandshake(request, this.options);
+    if (!(admission instanceof Promise)) return this.#upgrade(request, socket, head, admission);
+    admission.then(
+      (result) => this.#upgrade(request, socket, head, result),
+      (error: unknown) => {
+        this.core.reportError(error);
+        rejectUpgrade(socket, 500, 'Internal Server Error');
+      },
+    );
   }
 
   /**
-   * Closes every connection with 1001 (going away), waits for them to finish (at most 2 s, then cuts them) and
-   * detaches. Idempotent: every call returns the same promise.
+   * Closes every connection with 1001 (going away), ends every resume grace period, waits for the sockets to
+   * finish (at most 2 s, then cuts them) and detaches. Idempotent: every call returns the same promise.
    */
   close(): Promise<void> {
     this.#closed ??= this.#shutdown();
@@ -99,13 +130,15 @@ export class SignalingServer {
 
   async #shutdown(): Promise<void> {
     this.#onClose();
-    const sockets = [...this.#wss.clients];
-    const allClosed = Promise.all(sockets.map((ws) => new Promise((resolve) => ws.once('close', resolve))));
-    for (const ws of sockets) ws.close(1001, 'server shutting down');
+    this.#heartbeat.stop();
+    for (const suspension of [...this.#suspended.values()]) this.#endSuspension(suspension, 'shutdown');
+    const sessions = [...this.#sessions];
+    const allClosed = Promise.all(sessions.map((s) => new Promise((resolve) => s.socket.once('close', resolve))));
+    for (const session of sessions) session.close(1001, 'server shutting down');
     let timer: NodeJS.Timeout | undefined;
     const grace = new Promise<void>((resolve) => {
       timer = setTimeout(() => {
-        for (const ws of sockets) ws.terminate();
+        for (const session of sessions) session.socket.terminate();
         resolve();
       }, CLOSE_GRACE_MS);
     });
@@ -114,33 +147,92 @@ export class SignalingServer {
     await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
   }
 
-  #accept(ws: WebSocket, dialect: Dialect): void {
-    let closeReason = 'closed';
-    // First, before anything can fail: a socket error (an oversized frame, bad UTF-8) closes this socket only.
-    ws.on('error', (error: Error & { code?: string }) => {
-      closeReason = error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 'too-large' : 'error';
+  #upgrade(request: IncomingMessage, socket: Duplex, head: Buffer, admission: Admission): void {
+    if (socket.destroyed || this.#closed !== undefined) return void socket.destroy();
+    if (admission.refuse !== undefined) return rejectUpgrade(socket, admission.refuse, admission.reason);
+    const dialect = this.#dialectFor(request);
+    this.#wss.handleUpgrade(request, socket, head, (ws) => {
+      socket.off('error', destroySocket);
+      this.#accept(ws, dialect, admission);
     });
-    const connection = new WsConnection(ws, dialect);
-    const core = this.core;
-    const { id } = core.connect(connection, {
+  }
+
+  #accept(ws: WebSocket, dialect: Dialect, admission: Admission): void {
+    // First, before anything can fail: a socket error (an oversized frame, bad UTF-8) closes this socket only.
+    ws.on('error', onSocketError);
+    if (this.#sessions.size >= this.options.maxConnections) {
+      ws.close(1013, 'server-overloaded');
+      return;
+    }
+    const session = new Session(ws, dialect, this.#host);
+    this.#sessions.add(session);
+    const resumed = this.#resumeTokens?.verify(admission.resume);
+    // A resume token only brings back the identity the request is entitled to.
+    const id = admission.identity.id ?? resumed;
+    if (id !== undefined && id === resumed && this.#resume(session, id)) return;
+    const { id: peerId } = this.core.connect(session, {
+      id,
       scope: this.options.scope[dialect.name],
       switchRooms: dialect.switchRooms,
       dialect: dialect.name,
+      data: admission.identity.data,
+      allowedRooms: admission.identity.rooms,
     });
-    ws.on('message', (data: Buffer, isBinary: boolean) => {
-      try {
-        core.handle(id, isBinary ? INVALID_MESSAGE : dialect.decode(data.toString()));
-      } catch (error) {
-        core.reportError(error);
-      }
-    });
-    ws.on('close', () => {
-      try {
-        core.disconnect(id, this.#closed !== undefined ? 'shutdown' : closeReason);
-      } catch (error) {
-        core.reportError(error);
-      }
-    });
+    session.peerId = peerId;
+    this.#sendResumeToken(session);
+  }
+
+  /** Moves a known peer onto a new session: from its grace period, or from a socket not yet seen dead. */
+  #resume(session: Session, peerId: string): boolean {
+    const suspension = this.#suspended.get(peerId);
+    const previous = this.core.replaceConnection(peerId, session);
+    if (previous === undefined) return false;
+    session.peerId = peerId;
+    session.send({ kind: 'welcome', peerId });
+    this.#sendResumeToken(session);
+    if (suspension !== undefined) {
+      clearTimeout(suspension.timer);
+      this.#suspended.delete(peerId);
+      for (const text of suspension.frames) session.sendText(text);
+    } else if (previous instanceof Session) {
+      previous.retire(4000, 'resumed on a new connection');
+    }
+    return true;
+  }
+
+  #sendResumeToken(session: Session): void {
+    if (this.#resumeTokens !== undefined) session.send({ kind: 'resume-token', token: this.#resumeTokens.issue(session.peerId) });
+  }
+
+  /** A session's socket closed: the peer leaves, or waits out its grace period. */
+  #sessionClosed(session: Session, code: number): void {
+    this.#sessions.delete(session);
+    if (session.retired || session.peerId === '') return;
+    const reason = session.cutReason ?? closeReasonOf(session.socket, code);
+    const mayResume =
+      this.#resumeTokens !== undefined &&
+      this.options.resumeGracePeriod > 0 &&
+      this.#closed === undefined &&
+      !DELIBERATE_CLOSE.has(code) &&
+      !FINAL_CUTS.has(reason) &&
+      reason !== 'too-large';
+    if (!mayResume) {
+      this.core.disconnect(session.peerId, this.#closed !== undefined ? 'shutdown' : reason);
+      return;
+    }
+    const suspension = new Suspension(session.peerId, session.dialect, this.options.maxBufferedBytes, (s) =>
+      this.#endSuspension(s, 'resume-overflow'),
+    );
+    if (this.core.replaceConnection(session.peerId, suspension) === undefined) return;
+    this.#suspended.set(session.peerId, suspension);
+    suspension.timer = setTimeout(() => this.#endSuspension(suspension, reason), this.options.resumeGracePeriod);
+  }
+
+  #endSuspension(suspension: Suspension, reason: string): void {
+    if (this.#suspended.get(suspension.peerId) !== suspension) return;
+    clearTimeout(suspension.timer);
+    this.#suspended.delete(suspension.peerId);
+    this.core.disconnect(suspension.peerId, reason);
   }
 
   /** PROTOCOLS.md: an offered subprotocol wins, then the path map, then the server default. */
@@ -164,6 +256,20 @@ export class SignalingServer {
   }
 }
 
+const kSocketError = Symbol('signalroom.socketError');
+
+/** Remembers why ws failed a socket (it then closes it), so the disconnect can say so. */
+function onSocketError(this: WebSocket, error: Error & { code?: string }): void {
+  (this as WebSocket & { [kSocketError]?: string })[kSocketError] = error.code;
+}
+
+function closeReasonOf(socket: WebSocket, code: number): string {
+  const error = (socket as WebSocket & { [kSocketError]?: string })[kSocketError];
+  if (error === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') return 'too-large';
+  if (error !== undefined) return 'error';
+  return code === 1006 ? 'lost' : 'closed';
+}
+
 /** The path of a request, without its query string. */
 export function pathnameOf(request: IncomingMessage): string {
   const url = request.url ?? '/';
@@ -176,7 +282,9 @@ export function rejectUpgrade(socket: Duplex, status: number, text: string): voi
   if (!socket.writable) return void socket.destroy();
   // Destroy only once the answer is flushed, or the client sees a reset instead of the status.
   socket.once('finish', () => socket.destroy());
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`);
+  socket.end(
+    `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`,
+  );
 }
 
 function destroySocket(this: Duplex): void {

@@ -10,14 +10,24 @@ export class TestClient {
   readonly frames = new AsyncQueue<Frame>();
   readonly raw: string[] = [];
   readonly closed: Promise<{ code: number; reason: string }>;
-  /** The id from the welcome frame, once {@link TestClient.connect} resolves. */
+  /** The id from the welcome frame, once {@link TestClient.open} resolves. */
   id = '';
+  /** The latest private resume token the server sent (kept out of `frames`, so tests see the protocol rows). */
+  resumeToken: string | undefined;
+  readonly #tokenWaiters: Array<(token: string) => void> = [];
 
   private constructor(readonly socket: WebSocket) {
     socket.on('message', (data: Buffer) => {
       const text = data.toString();
+      const frame = JSON.parse(text) as Frame;
+      const token = frame.type === 'resume-token' ? frame.token : frame.event === 'Resume_Token' ? frame.data?.token : undefined;
+      if (typeof token === 'string') {
+        this.resumeToken = token;
+        for (const waiter of this.#tokenWaiters.splice(0)) waiter(token);
+        return;
+      }
       this.raw.push(text);
-      this.frames.push(JSON.parse(text) as Frame);
+      this.frames.push(frame);
     });
     this.closed = new Promise((resolve) => {
       socket.on('close', (code, reason) => {
@@ -46,6 +56,11 @@ export class TestClient {
       client.id = (welcome.id ?? welcome.data?.id) as string;
     }
     return client;
+  }
+
+  /** Resolves with the resume token, once the server has sent it. */
+  nextResumeToken(): Promise<string> {
+    return this.resumeToken !== undefined ? Promise.resolve(this.resumeToken) : new Promise((resolve) => this.#tokenWaiters.push(resolve));
   }
 
   send(frame: Frame | string | Buffer): void {

@@ -24,6 +24,8 @@ function summarise(event: OutboundEvent): Record<string, unknown> {
   switch (event.kind) {
     case 'welcome':
       return { kind: event.kind, peerId: event.peerId };
+    case 'resume-token':
+      return { kind: event.kind };
     case 'joined':
       return { kind: event.kind, room: event.room.id, created: event.created };
     case 'room-peers':

@@ -1,0 +1,68 @@
+import type { IncomingMessage } from 'node:http';
+import { verifyToken } from '../auth/tokens.js';
+import type { AuthenticateResult, Identity, ResolvedSignalingOptions } from './options.js';
+
+/** The handshake's verdict: who connects (and the resume token it brought), or the HTTP status that refuses it. */
+export interface Admission {
+  readonly identity: Identity;
+  readonly resume?: string | undefined;
+  readonly refuse?: 401 | 403;
+  readonly reason: string;
+}
+
+const ANONYMOUS: Admission = { identity: {}, reason: '' };
+
+/**
+ * Decides an upgrade request before any peer state exists: the origin allowlist, the built-in token, then the
+ * app's `authenticate` hook. Synchronous when no async check is configured, so plain servers pay nothing.
+ */
+export function authorizeHandshake(
+  request: IncomingMessage,
+  options: Readonly<ResolvedSignalingOptions>,
+): Admission | Promise<Admission> {
+  if (!originAllowed(request.headers.origin, options.allowedOrigins)) {
+    return { identity: {}, refuse: 403, reason: 'Origin Not Allowed' };
+  }
+  const query = queryOf(request);
+  const resume = options.resume ? (query?.get('resume') ?? undefined) : undefined;
+  if (options.tokenSecret === undefined && options.authenticate === undefined) {
+    return resume === undefined ? ANONYMOUS : { identity: {}, resume, reason: '' };
+  }
+  return authenticate(request, options, query?.get('token'), resume);
+}
+
+async function authenticate(
+  request: IncomingMessage,
+  options: Readonly<ResolvedSignalingOptions>,
+  token: string | null | undefined,
+  resume: string | undefined,
+): Promise<Admission> {
+  let identity: Identity = {};
+  if (options.tokenSecret !== undefined) {
+    const granted = await verifyToken(options.tokenSecret, token);
+    if (granted === undefined) return { identity, refuse: 401, reason: 'Unauthorized' };
+    identity = granted;
+  }
+  if (options.authenticate !== undefined) {
+    const result: AuthenticateResult = await options.authenticate(request);
+    if (result === false || result === null || typeof result !== 'object') return { identity, refuse: 401, reason: 'Unauthorized' };
+    if ('refuse' in result) {
+      return result.refuse === 403
+        ? { identity, refuse: 403, reason: 'Forbidden' }
+        : { identity, refuse: 401, reason: 'Unauthorized' };
+    }
+    identity = { ...identity, ...result };
+  }
+  return { identity, resume, reason: '' };
+}
+
+function originAllowed(origin: string | undefined, allowed: ResolvedSignalingOptions['allowedOrigins']): boolean {
+  if (allowed === undefined || origin === undefined) return true;
+  return typeof allowed === 'function' ? allowed(origin) : allowed.includes(origin);
+}
+
+function queryOf(request: IncomingMessage): URLSearchParams | undefined {
+  const url = request.url ?? '';
+  const start = url.indexOf('?');
+  return start === -1 ? undefined : new URLSearchParams(url.slice(start + 1));
+}

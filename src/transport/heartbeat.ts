@@ -1,0 +1,45 @@
+import type { Session } from './session.js';
+
+/**
+ * One shared timer pings every session each `interval` ms; a session that has not answered `timeout` ms later is
+ * cut (and leaves its rooms like any other disconnect). Two timers in all, however many connections.
+ */
+export class Heartbeat {
+  #beat: NodeJS.Timeout | undefined;
+  #deadline: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly sessions: ReadonlySet<Session>,
+    private readonly interval: number,
+    private readonly timeout: number,
+  ) {}
+
+  start(): void {
+    if (this.interval === 0 || this.#beat !== undefined) return;
+    this.#beat = setInterval(() => this.#ping(), this.interval);
+    // The server's sockets keep the process alive; the heartbeat alone must not.
+    this.#beat.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.#beat);
+    clearTimeout(this.#deadline);
+    this.#beat = undefined;
+    this.#deadline = undefined;
+  }
+
+  #ping(): void {
+    this.#reap();
+    for (const session of this.sessions) {
+      session.awaitingPong = true;
+      session.socket.ping();
+    }
+    clearTimeout(this.#deadline);
+    this.#deadline = setTimeout(() => this.#reap(), this.timeout);
+    this.#deadline.unref();
+  }
+
+  #reap(): void {
+    for (const session of this.sessions) if (session.awaitingPong) session.cut('heartbeat');
+  }
+}
