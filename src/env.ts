@@ -18,9 +18,31 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): StandaloneConfig {
     options: {
       dialect: oneOf(env, 'SIGNALROOM_DIALECT', ['console', 'connector'] as const),
       maxMessageSize: integer(env, 'MAX_PAYLOAD', 1, 2 ** 31),
+      maxConnections: integer(env, 'MAX_CLIENTS', 1, 2 ** 31),
       maxPeersPerRoom: integer(env, 'MAX_ROOM_CLIENTS', 1, 2 ** 31),
+      messageRate: number(env, 'MESSAGE_RATE_PER_SEC'),
+      messageBurst: integer(env, 'MESSAGE_BURST', 1, 2 ** 31),
+      heartbeatInterval: integer(env, 'HEARTBEAT_INTERVAL', 0, 2 ** 31),
+      tokenSecret: env.WS_SECRET || undefined,
+      allowedOrigins: list(env, 'ALLOWED_ORIGINS'),
+      resumeSecret: env.RESUME_SECRET || undefined,
     },
   };
+}
+
+function number(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const text = env[name];
+  if (text === undefined || text === '') return undefined;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a number > 0, got "${text}"`);
+  return value;
+}
+
+/** A comma-separated list, e.g. `ALLOWED_ORIGINS=https://a.example,https://b.example`. */
+function list(env: NodeJS.ProcessEnv, name: string): string[] | undefined {
+  const text = env[name];
+  if (text === undefined || text.trim() === '') return undefined;
+  return text.split(',').map((item) => item.trim()).filter((item) => item !== '');
 }
 
 function oneOf<T extends string>(env: NodeJS.ProcessEnv, name: string, allowed: readonly T[]): T | undefined {

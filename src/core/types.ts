@@ -129,6 +129,10 @@ export interface StatusReport {
 export interface SignalingEvents {
   'peer:connect': (event: { peer: PeerInfo }) => void;
   'peer:disconnect': (event: { peer: PeerInfo; reason: DisconnectReason }) => void;
+  /** A peer's connection dropped; it keeps its id and rooms for the resume grace period (transport event). */
+  'peer:suspend': (event: { peer: PeerInfo; reason: DisconnectReason }) => void;
+  /** A peer came back on a new connection with its resume token (transport event). */
+  'peer:resume': (event: { peer: PeerInfo }) => void;
   'room:create': (event: { room: RoomInfo; peer: PeerInfo | undefined }) => void;
   'room:join': (event: { room: RoomInfo; peer: PeerInfo }) => void;
   'room:leave': (event: { room: RoomInfo; peer: PeerInfo; reason: LeaveReason }) => void;

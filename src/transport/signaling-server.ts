@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { SignalingCore } from '../core/core.js';
-import type { SignalingEvents, StatusReport } from '../core/types.js';
+import type { PeerInfo, SignalingEvents, StatusReport } from '../core/types.js';
 import type { Dialect, DialectName } from '../protocol/dialect.js';
 import { createDialects } from '../protocol/dialects.js';
 import { authorizeHandshake, type Admission } from './handshake.js';
@@ -197,6 +197,7 @@ export class SignalingServer {
     } else if (previous instanceof Session) {
       previous.retire(4000, 'resumed on a new connection');
     }
+    this.#emit('peer:resume', { peer: this.core.peer(peerId) as PeerInfo });
     return true;
   }
 
@@ -226,6 +227,17 @@ export class SignalingServer {
     if (this.core.replaceConnection(session.peerId, suspension) === undefined) return;
     this.#suspended.set(session.peerId, suspension);
     suspension.timer = setTimeout(() => this.#endSuspension(suspension, reason), this.options.resumeGracePeriod);
+    this.#emit('peer:suspend', { peer: this.core.peer(session.peerId) as PeerInfo, reason });
+  }
+
+  /** Emits a transport event on the core's emitter, where every other event is; listener errors are reported. */
+  #emit<E extends 'peer:suspend' | 'peer:resume'>(event: E, payload: Parameters<SignalingEvents[E]>[0]): void {
+    if (this.core.listenerCount(event) === 0) return;
+    try {
+      (this.core.emit as (event: E, payload: unknown) => boolean)(event, payload);
+    } catch (error) {
+      this.core.reportError(error);
+    }
   }
 
   #endSuspension(suspension: Suspension, reason: string): void {
