@@ -43,8 +43,12 @@ async function until(predicate, ms, what) {
   }
 }
 
-/** Lets the server settle (finish GC, flush) before a reading. */
-const settle = () => delay(300);
+/** Lets the server settle (flush, then a full GC through bench/gc-hook.cjs) before a reading. */
+async function settle() {
+  await delay(200);
+  process.kill(pid, 'SIGUSR2');
+  await delay(200);
+}
 
 function percentile(sorted, p) {
   if (sorted.length === 0) return NaN;

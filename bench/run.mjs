@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [-- --rounds N] [-- --update-readme]
+// npm run bench [-- --quick] [-- --rounds N] [-- --only relay|idle|crowd] [-- --update-readme]
 //
 // Measures signalroom's standalone server against a minimal relay (bench/minimal-relay.mjs) on this machine, in
 // the same run, alternating A B / B A over several rounds, each scenario on a fresh server process. Prints every
@@ -14,6 +14,8 @@ const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const roundsArg = args.indexOf('--rounds');
 const rounds = roundsArg >= 0 ? Number(args[roundsArg + 1]) : quick ? 2 : 4;
+const onlyArg = args.indexOf('--only');
+const scenarios = onlyArg >= 0 ? [args[onlyArg + 1]] : ['relay', 'idle', 'crowd'];
 
 const PARAMS = quick
   ? { relay: { measureMs: 3000, warmupMs: 800 }, idle: { connections: 2000 }, crowd: { size: 200 } }
@@ -41,8 +43,20 @@ const METRICS = [
   { key: 'cpuMicrosPerNotification', scenario: 'crowd', label: 'server CPU per join notification (µs)', target: 1.0 },
 ];
 
-function startServer(target) {
-  const child = spawn(process.execPath, target.command, {
+/**
+ * Node flags per scenario, the same for both servers. For the memory reading the young generation is pinned to
+ * 1 MiB: V8 grows it (up to 32 MiB) with the allocation history of the connect phase, which would swamp a few
+ * hundred bytes per connection with megabytes of noise.
+ */
+const NODE_FLAGS = {
+  relay: [],
+  idle: ['--max-semi-space-size=1'],
+  crowd: [],
+};
+
+function startServer(target, scenario) {
+  const flags = ['--expose-gc', '-r', './bench/gc-hook.cjs', ...NODE_FLAGS[scenario]];
+  const child = spawn(process.execPath, [...flags, ...target.command], {
     cwd: root,
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...target.env },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -76,7 +90,7 @@ function runLoad(config) {
 }
 
 async function measure(scenario, target) {
-  const { child, port } = await startServer(target);
+  const { child, port } = await startServer(target, scenario);
   try {
     return await runLoad({ scenario, url: `ws://127.0.0.1:${port}`, pid: child.pid, ...PARAMS[scenario] });
   } finally {
@@ -95,7 +109,7 @@ async function main() {
   const results = { signalroom: {}, reference: {} };
   const started = Date.now();
   for (let round = 0; round < rounds; round++) {
-    for (const scenario of ['relay', 'idle', 'crowd']) {
+    for (const scenario of scenarios) {
       const order = round % 2 === 0 ? ['signalroom', 'reference'] : ['reference', 'signalroom'];
       for (const name of order) {
         const result = await measure(scenario, TARGETS[name]);
@@ -105,7 +119,7 @@ async function main() {
     }
   }
 
-  const rows = METRICS.map((metric) => {
+  const rows = METRICS.filter((metric) => scenarios.includes(metric.scenario)).map((metric) => {
     const value = (name) => median(results[name][metric.scenario].map((r) => r[metric.key])) * (metric.scale ?? 1);
     const ours = value('signalroom');
     const reference = value('reference');
@@ -138,7 +152,7 @@ async function main() {
   writeFileSync(`${root}bench/results/latest.md`, `${summary}\n\n${table}\n`);
   writeFileSync(`${root}bench/results/chart.svg`, renderChart(rows.filter((r) => r.target !== undefined), `${date} · ${machine}`));
 
-  if (args.includes('--update-readme')) {
+  if (args.includes('--update-readme') && scenarios.length === 3) {
     const readme = readFileSync(`${root}README.md`, 'utf8');
     const block = `<!-- bench:start -->\n${summary}\n\n![signalroom cost relative to a minimal relay](bench/results/chart.svg)\n\n${table}\n<!-- bench:end -->`;
     writeFileSync(`${root}README.md`, readme.replace(/<!-- bench:start -->[\s\S]*<!-- bench:end -->/, block));

@@ -50,8 +50,8 @@ export interface DisconnectOptions {
  * @example
  * const core = new SignalingCore({ maxPeersPerRoom: 8 });
  * core.on('room:join', ({ room, peer }) => console.log(`${peer.id} joined ${room.id}`));
- * const peer = core.connect({ send: (event) => ws.send(encode(event)), close: (c, r) => ws.close(c, r) });
- * core.handle(peer.id, { kind: 'join', room: 'lobby', mode: 'auto' });
+ * const peerId = core.connect({ send: (event) => ws.send(encode(event)), close: (c, r) => ws.close(c, r) });
+ * core.handle(peerId, { kind: 'join', room: 'lobby', mode: 'auto' });
  */
 export class SignalingCore extends TypedEmitter<SignalingEvents> {
   /** The resolved options, defaults filled in. */
@@ -68,10 +68,10 @@ export class SignalingCore extends TypedEmitter<SignalingEvents> {
   // Driven by a transport
 
   /**
-   * Registers a new client and sends it its id. An `options.id` that is already connected replaces the older
-   * connection, which is closed with 1000 `replaced`.
+   * Registers a new client, sends it its id, and returns the id. An `options.id` that is already connected
+   * replaces the older connection, which is closed with 1000 `replaced`.
    */
-  connect(connection: Connection, options: PeerOptions = {}): PeerInfo {
+  connect(connection: Connection, options: PeerOptions = {}): string {
     const id = options.id ?? this.options.generateId();
     if (this.#peers.has(id)) this.disconnectPeer(id, { reason: 'replaced' });
     const peer = new PeerRecord(
@@ -85,9 +85,8 @@ export class SignalingCore extends TypedEmitter<SignalingEvents> {
     );
     this.#peers.set(id, peer);
     connection.send({ kind: 'welcome', peerId: id });
-    const info = peer.info();
-    this.#notify('peer:connect', () => ({ peer: info }));
-    return info;
+    this.#notify('peer:connect', () => ({ peer: peer.info() }));
+    return id;
   }
 
   /**
@@ -281,14 +280,14 @@ export class SignalingCore extends TypedEmitter<SignalingEvents> {
   }
 
   #broadcastSignal(peer: PeerRecord, signal: Signal): void {
-    if (peer.rooms.size === 0) return this.#fail(peer, 'not-in-room');
+    if (peer.rooms.length === 0) return this.#fail(peer, 'not-in-room');
     const event: OutboundEvent = { kind: 'signal', from: peer.id, signal };
     // A peer in several rooms reaches each other member once, even when they share several rooms.
-    const reached = new Set<string>([peer.id]);
+    const reached = peer.rooms.length > 1 ? new Set<string>([peer.id]) : undefined;
     for (const room of peer.rooms) {
       for (const member of room.members.values()) {
-        if (reached.has(member.id)) continue;
-        reached.add(member.id);
+        if (member === peer || reached?.has(member.id)) continue;
+        reached?.add(member.id);
         member.connection.send(event);
       }
       if (this.listenerCount('signal') > 0) {
@@ -352,7 +351,7 @@ export class SignalingCore extends TypedEmitter<SignalingEvents> {
     if (existing !== undefined && existing.members.size >= existing.capacity) {
       return this.#fail(peer, 'room-full', { room: roomId, limit: existing.capacity });
     }
-    if (!peer.switchRooms && peer.rooms.size >= this.options.maxRoomsPerPeer) {
+    if (!peer.switchRooms && peer.rooms.length >= this.options.maxRoomsPerPeer) {
       return this.#fail(peer, 'too-many-rooms', { limit: this.options.maxRoomsPerPeer });
     }
     // Every check passed: only now leave the old room, so a refused join changes nothing.
@@ -360,7 +359,7 @@ export class SignalingCore extends TypedEmitter<SignalingEvents> {
 
     const room = existing ?? this.#createRoom(roomId, name ?? '', peer.id);
     room.members.set(peer.id, peer);
-    peer.rooms.add(room);
+    peer.enter(room);
     peer.connection.send({ kind: 'joined', room, created: existing === undefined });
     const notice: OutboundEvent = { kind: 'peer-joined', room, peerId: peer.id };
     for (const member of room.members.values()) if (member !== peer) member.connection.send(notice);
@@ -373,7 +372,7 @@ export class SignalingCore extends TypedEmitter<SignalingEvents> {
   #leave(peer: PeerRecord, requested: unknown): void {
     if (requested === undefined) {
       // Console dialect: "the current room". A peer in several rooms leaves the one it joined first.
-      const current = peer.rooms.values().next().value;
+      const current = peer.rooms[0];
       if (current === undefined) return this.#fail(peer, 'not-in-room');
       return this.#removeMember(current, peer, 'left');
     }
@@ -404,7 +403,7 @@ export class SignalingCore extends TypedEmitter<SignalingEvents> {
   /** Takes a peer out of a room, tells the peer (unless it is gone) and the rest, and deletes an empty room. */
   #removeMember(room: RoomRecord, peer: PeerRecord, reason: LeaveReason): void {
     room.members.delete(peer.id);
-    peer.rooms.delete(room);
+    peer.forget(room);
     if (reason !== 'disconnected' && reason !== 'ended') peer.connection.send({ kind: 'left', room, reason });
     const notice: OutboundEvent = { kind: 'peer-left', room, peerId: peer.id, reason };
     for (const member of room.members.values()) member.connection.send(notice);
@@ -422,7 +421,7 @@ export class SignalingCore extends TypedEmitter<SignalingEvents> {
     const ended = room.info();
     const members = [...room.members.values()];
     room.members.clear();
-    for (const member of members) member.rooms.delete(room);
+    for (const member of members) member.forget(room);
     for (const member of members) this.#notify('room:leave', () => ({ room: ended, peer: member.info(), reason: 'ended' }));
     this.#notify('room:end', () => ({ room: ended, by: by?.info() }));
     this.#deleteRoom(room);

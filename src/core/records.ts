@@ -2,8 +2,11 @@ import type { Connection, PeerInfo, RoomInfo, RoomView, RoutingScope } from './t
 
 /** One connected peer, as the core keeps it. */
 export class PeerRecord {
-  /** Rooms this peer is in, in join order. */
-  readonly rooms = new Set<RoomRecord>();
+  /**
+   * Rooms this peer is in, in join order. A small array replaced on change rather than grown in place: a pushed
+   * array reserves 17 slots, and most peers are in one room.
+   */
+  rooms: readonly RoomRecord[] = [];
 
   constructor(
     readonly id: string,
@@ -21,16 +24,26 @@ export class PeerRecord {
       id: this.id,
       dialect: this.dialect,
       scope: this.scope,
-      rooms: [...this.rooms].map((room) => room.id),
+      rooms: this.rooms.map((room) => room.id),
       data: this.data,
     };
   }
 
   /** Whether this peer and `other` are in at least one common room. */
   sharesRoomWith(other: PeerRecord): boolean {
-    const [small, large] = this.rooms.size <= other.rooms.size ? [this, other] : [other, this];
+    const [small, large] = this.rooms.length <= other.rooms.length ? [this, other] : [other, this];
     for (const room of small.rooms) if (room.members.has(large.id)) return true;
     return false;
+  }
+
+  /** Records that this peer is in `room` (the caller adds it to the room's members). */
+  enter(room: RoomRecord): void {
+    this.rooms = this.rooms.length === 0 ? [room] : [...this.rooms, room];
+  }
+
+  /** Forgets `room` (the caller has already taken this peer out of its members). */
+  forget(room: RoomRecord): void {
+    this.rooms = this.rooms.filter((entry) => entry !== room);
   }
 }
 

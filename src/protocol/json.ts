@@ -13,8 +13,18 @@ export function parseObject(text: string, maxDepth: number): JsonObject | undefi
   } catch {
     return undefined;
   }
-  if (!isObject(value) || depthExceeds(value, maxDepth)) return undefined;
+  if (!isObject(value)) return undefined;
+  // Nesting deeper than maxDepth takes more than maxDepth brackets: most frames are cleared by counting them.
+  if (bracketsExceed(text, maxDepth) && depthExceeds(value, maxDepth)) return undefined;
   return value;
+}
+
+/** Whether `text` holds more than `limit` opening brackets (indexOf skips ahead natively, so this is cheap). */
+function bracketsExceed(text: string, limit: number): boolean {
+  let count = 0;
+  for (let at = text.indexOf('{'); at !== -1; at = text.indexOf('{', at + 1)) if (++count > limit) return true;
+  for (let at = text.indexOf('['); at !== -1; at = text.indexOf('[', at + 1)) if (++count > limit) return true;
+  return false;
 }
 
 /** A non-null, non-array object. */

@@ -1,8 +1,9 @@
 import type { Session } from './session.js';
 
 /**
- * One shared timer pings every session each `interval` ms; a session that has not answered `timeout` ms later is
- * cut (and leaves its rooms like any other disconnect). Two timers in all, however many connections.
+ * One shared timer pings every session each `interval` ms; a session from which nothing at all (no pong, no
+ * frame) has arrived `timeout` ms later is cut, and leaves its rooms like any other disconnect. Two timers in
+ * all, however many connections, and no listener per socket.
  */
 export class Heartbeat {
   #beat: NodeJS.Timeout | undefined;
@@ -30,16 +31,13 @@ export class Heartbeat {
 
   #ping(): void {
     this.#reap();
-    for (const session of this.sessions) {
-      session.awaitingPong = true;
-      session.socket.ping();
-    }
+    for (const session of this.sessions) session.ping();
     clearTimeout(this.#deadline);
     this.#deadline = setTimeout(() => this.#reap(), this.timeout);
     this.#deadline.unref();
   }
 
   #reap(): void {
-    for (const session of this.sessions) if (session.awaitingPong) session.cut('heartbeat');
+    for (const session of this.sessions) if (session.silentSincePing) session.cut('heartbeat');
   }
 }

@@ -1,9 +1,11 @@
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { WebSocket } from 'ws';
 import type { SignalingCore } from '../core/core.js';
 import type { Command, Connection, OutboundEvent } from '../core/types.js';
 import type { Dialect } from '../protocol/dialect.js';
 import type { ResolvedSignalingOptions } from './options.js';
-import { TokenBucket } from './token-bucket.js';
+import { nowMs, refill, TOKEN } from './token-bucket.js';
 
 const INVALID_MESSAGE: Command = { kind: 'error', code: 'invalid-message' };
 const RATE_LIMITED: Command = { kind: 'error', code: 'rate-limit' };
@@ -17,6 +19,16 @@ export interface SessionHost {
 }
 
 const kSession = Symbol('signalroom.session');
+
+/**
+ * Sessions whose TCP socket is corked until the end of this event-loop turn. One read from a busy sender often
+ * carries several frames for the same receiver; corking turns their writes into one syscall. One `nextTick`
+ * per turn uncorks them all.
+ */
+const corked: Session[] = [];
+function uncorkAll(): void {
+  for (const session of corked.splice(0)) session.uncork();
+}
 type TaggedSocket = WebSocket & { [kSession]: Session };
 
 /**
@@ -27,30 +39,39 @@ type TaggedSocket = WebSocket & { [kSession]: Session };
 export class Session implements Connection {
   /** The peer id, set once the core has registered the peer. */
   peerId = '';
-  /** A ping is out and its pong not yet back. */
-  awaitingPong = false;
+  /**
+   * Bytes read from the client when the last ping went out, or -1 when no ping is out. Any byte read since (the
+   * pong, or any frame) proves the client alive, so no pong listener is needed per socket.
+   */
+  readAtPing = -1;
   /** Why the server cut this socket (`'slow-consumer'`, `'heartbeat'`, `'rate-limit'`, ...), if it did. */
   cutReason: string | undefined;
   /** This socket's peer moved to a newer socket (resume); closing it must not touch the peer. */
   retired = false;
-  readonly #messages: TokenBucket;
-  readonly #joins: TokenBucket;
+  // Token buckets for messages and joins, as integers (see token-bucket.ts).
+  #messageBudget: number;
+  #messageAt: number;
+  #joinBudget: number;
+  #joinAt: number;
   #strikes = 0;
   /** Frames that arrived while an async hook decided an earlier one; handled in order afterwards. */
   #backlog: Array<[Buffer, boolean]> | undefined;
+  #corked = false;
 
   constructor(
     readonly socket: WebSocket,
+    /** The TCP (or TLS) socket under `socket`, corked while a turn's writes pile up. */
+    private readonly stream: Duplex & Partial<Pick<Socket, 'bytesRead'>>,
     readonly dialect: Dialect,
     readonly host: SessionHost,
   ) {
-    const { messageRate, messageBurst, joinRate, joinBurst } = host.options;
-    const now = performance.now();
-    this.#messages = new TokenBucket(messageRate, messageBurst, now);
-    this.#joins = new TokenBucket(joinRate, joinBurst, now);
+    const now = nowMs();
+    this.#messageBudget = host.options.messageBurst * TOKEN;
+    this.#messageAt = now;
+    this.#joinBudget = host.options.joinBurst * TOKEN;
+    this.#joinAt = now;
     (socket as TaggedSocket)[kSession] = this;
     socket.on('message', onMessage);
-    socket.on('pong', onPong);
     socket.on('close', onClose);
   }
 
@@ -60,8 +81,21 @@ export class Session implements Connection {
     if (socket.readyState !== WebSocket.OPEN) return;
     const text = this.dialect.encode(event);
     if (text === undefined) return;
+    if (!this.#corked) this.#cork();
     socket.send(text);
     if (socket.bufferedAmount > this.host.options.maxBufferedBytes) this.cut('slow-consumer');
+  }
+
+  #cork(): void {
+    this.#corked = true;
+    this.stream.cork();
+    if (corked.push(this) === 1) process.nextTick(uncorkAll);
+  }
+
+  /** @internal Writes out what this turn queued. */
+  uncork(): void {
+    this.#corked = false;
+    this.stream.uncork();
   }
 
   /** Writes text that is already encoded (frames kept for a peer while it was away). */
@@ -83,6 +117,17 @@ export class Session implements Connection {
     this.socket.terminate();
   }
 
+  /** Sends a ping and remembers how much had been read, so the next check can tell whether anything came back. */
+  ping(): void {
+    this.readAtPing = this.stream.bytesRead ?? 0;
+    this.socket.ping();
+  }
+
+  /** Whether nothing has arrived from the client since the last ping. */
+  get silentSincePing(): boolean {
+    return this.readAtPing !== -1 && (this.stream.bytesRead ?? 0) === this.readAtPing;
+  }
+
   /** Hands the socket back without telling the core: its peer now lives on another session. */
   retire(code: number, reason: string): void {
     this.retired = true;
@@ -91,7 +136,15 @@ export class Session implements Connection {
 
   receive(data: Buffer, isBinary: boolean): void {
     // The budget is checked on arrival, so frames held in the backlog are already paid for.
-    if (!this.#messages.take(performance.now())) return this.#refuse();
+    const { messageRate, messageBurst } = this.host.options;
+    const now = nowMs();
+    const budget = refill(this.#messageBudget, now - this.#messageAt, messageRate, messageBurst);
+    this.#messageAt = now;
+    if (budget < TOKEN) {
+      this.#messageBudget = budget;
+      return this.#refuse();
+    }
+    this.#messageBudget = budget - TOKEN;
     this.#strikes = 0;
     if (this.#backlog !== undefined) this.#backlog.push([data, isBinary]);
     else this.#handle(data, isBinary);
@@ -110,7 +163,7 @@ export class Session implements Connection {
     const core = this.host.core;
     try {
       let command = isBinary ? INVALID_MESSAGE : this.dialect.decode(data.toString());
-      if (command.kind === 'join' && !this.#joins.take(performance.now())) command = RATE_LIMITED;
+      if (command.kind === 'join' && !this.#takeJoin()) command = RATE_LIMITED;
       const pending = core.handle(this.peerId, command);
       if (pending !== undefined) {
         this.#backlog = [];
@@ -119,6 +172,14 @@ export class Session implements Connection {
     } catch (error) {
       core.reportError(error);
     }
+  }
+
+  #takeJoin(): boolean {
+    const now = nowMs();
+    const budget = refill(this.#joinBudget, now - this.#joinAt, this.host.options.joinRate, this.host.options.joinBurst);
+    this.#joinAt = now;
+    this.#joinBudget = budget >= TOKEN ? budget - TOKEN : budget;
+    return budget >= TOKEN;
   }
 
   #drain(): void {
@@ -143,10 +204,6 @@ export class Session implements Connection {
 
 function onMessage(this: WebSocket, data: Buffer, isBinary: boolean): void {
   Session.of(this).receive(data, isBinary);
-}
-
-function onPong(this: WebSocket): void {
-  Session.of(this).awaitingPong = false;
 }
 
 function onClose(this: WebSocket, code: number): void {

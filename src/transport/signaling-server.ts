@@ -105,11 +105,12 @@ export class SignalingServer {
    * mount signaling anywhere.
    */
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
-    // A socket reset during the handshake must not become an uncaught 'error'.
-    socket.on('error', destroySocket);
     if (this.#closed !== undefined) return rejectUpgrade(socket, 503, 'Service Unavailable');
     const admission = authorizeHandshake(request, this.options);
+    // Synchronously, ws takes the socket (and its errors) at once.
     if (!(admission instanceof Promise)) return this.#upgrade(request, socket, head, admission);
+    // While authentication runs, a socket reset must not become an uncaught 'error'.
+    socket.on('error', destroySocket);
     admission.then(
       (result) => this.#upgrade(request, socket, head, result),
       (error: unknown) => {
@@ -148,29 +149,27 @@ export class SignalingServer {
   }
 
   #upgrade(request: IncomingMessage, socket: Duplex, head: Buffer, admission: Admission): void {
+    socket.off('error', destroySocket);
     if (socket.destroyed || this.#closed !== undefined) return void socket.destroy();
     if (admission.refuse !== undefined) return rejectUpgrade(socket, admission.refuse, admission.reason);
     const dialect = this.#dialectFor(request);
-    this.#wss.handleUpgrade(request, socket, head, (ws) => {
-      socket.off('error', destroySocket);
-      this.#accept(ws, dialect, admission);
-    });
+    this.#wss.handleUpgrade(request, socket, head, (ws) => this.#accept(ws, socket, dialect, admission));
   }
 
-  #accept(ws: WebSocket, dialect: Dialect, admission: Admission): void {
+  #accept(ws: WebSocket, stream: Duplex, dialect: Dialect, admission: Admission): void {
     // First, before anything can fail: a socket error (an oversized frame, bad UTF-8) closes this socket only.
     ws.on('error', onSocketError);
     if (this.#sessions.size >= this.options.maxConnections) {
       ws.close(1013, 'server-overloaded');
       return;
     }
-    const session = new Session(ws, dialect, this.#host);
+    const session = new Session(ws, stream, dialect, this.#host);
     this.#sessions.add(session);
     const resumed = this.#resumeTokens?.verify(admission.resume);
     // A resume token only brings back the identity the request is entitled to.
     const id = admission.identity.id ?? resumed;
     if (id !== undefined && id === resumed && this.#resume(session, id)) return;
-    const { id: peerId } = this.core.connect(session, {
+    const peerId = this.core.connect(session, {
       id,
       scope: this.options.scope[dialect.name],
       switchRooms: dialect.switchRooms,
@@ -291,6 +290,8 @@ export function pathnameOf(request: IncomingMessage): string {
 
 /** Answers an upgrade request with a plain HTTP error and closes the socket. */
 export function rejectUpgrade(socket: Duplex, status: number, text: string): void {
+  // The HTTP server no longer watches an upgrade socket: a reset while answering must not crash the process.
+  if (socket.listenerCount('error') === 0) socket.on('error', destroySocket);
   if (!socket.writable) return void socket.destroy();
   // Destroy only once the answer is flushed, or the client sees a reset instead of the status.
   socket.once('finish', () => socket.destroy());

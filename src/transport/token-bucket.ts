@@ -1,27 +1,18 @@
 /**
- * A token bucket: `burst` tokens at most, refilled at `rate` per second. Time is passed in, so the bucket keeps
- * no timer and costs two numbers per connection.
+ * Token buckets kept as two small integers on their owner (a budget in thousandths of a token, and the last
+ * time it was refilled in whole milliseconds), so a connection's rate limits cost no objects of their own.
+ * A rate of `rate` tokens per second is `rate` thousandths per millisecond.
  */
-export class TokenBucket {
-  #tokens: number;
-  #last: number;
+export const TOKEN = 1000;
 
-  constructor(
-    private readonly rate: number,
-    private readonly burst: number,
-    now: number,
-  ) {
-    this.#tokens = burst;
-    this.#last = now;
-  }
+/** Whole milliseconds of a monotonic clock: differences of these add up exactly, however often it is read. */
+export function nowMs(): number {
+  return Math.floor(performance.now());
+}
 
-  /** Takes one token if there is one. `now` is in milliseconds. */
-  take(now: number): boolean {
-    const refilled = this.#tokens + ((now - this.#last) * this.rate) / 1000;
-    this.#tokens = refilled > this.burst ? this.burst : refilled;
-    this.#last = now;
-    if (this.#tokens < 1) return false;
-    this.#tokens -= 1;
-    return true;
-  }
+/** The budget after `elapsedMs` at `rate` tokens per second, capped at `burst` tokens (all in thousandths). */
+export function refill(budget: number, elapsedMs: number, rate: number, burst: number): number {
+  const next = budget + Math.floor(elapsedMs * rate);
+  const capacity = burst * TOKEN;
+  return next > capacity ? capacity : next;
 }

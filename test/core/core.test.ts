@@ -16,7 +16,7 @@ function world(options: ConstructorParameters<typeof SignalingCore>[0] = {}) {
   const core = new SignalingCore({ generateId: ids(), ...options });
   const connect = (peerOptions: Parameters<SignalingCore['connect']>[1] = {}) => {
     const connection = new FakeConnection();
-    const { id } = core.connect(connection, peerOptions);
+    const id = core.connect(connection, peerOptions);
     connection.take();
     return { id, connection };
   };
@@ -29,10 +29,10 @@ describe('SignalingCore', () => {
     const connected = vi.fn();
     core.on('peer:connect', connected);
     const connection = new FakeConnection();
-    const peer = core.connect(connection, { data: { user: 'ada' } });
+    const id = core.connect(connection, { data: { user: 'ada' } });
     expect(connection.take()).toEqual([{ kind: 'welcome', peerId: 'p1' }]);
     expect(connected).toHaveBeenCalledWith({ peer: { id: 'p1', dialect: 'console', scope: 'room', rooms: [], data: { user: 'ada' } } });
-    expect(peer.id).toBe('p1');
+    expect(id).toBe('p1');
   });
 
   it('creates a room on first join, emits room:create and room:join, and deletes it when it empties', () => {
