@@ -1,17 +1,18 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
 
 /**
  * Private, unforgeable resume tokens: `<id, base64url>.<expiry, base36 ms>.<HMAC-SHA256, base64url>`. They name
  * the peer id only to the server that signed them; peers learn each other's ids, never these.
  */
 export class ResumeTokens {
-  readonly #key: Buffer;
+  /** A KeyObject made once: handing createHmac raw bytes would import the key again on every connect. */
+  readonly #key: KeyObject;
 
   constructor(
     secret: string | undefined,
     private readonly ttlMs: number,
   ) {
-    this.#key = secret === undefined ? randomBytes(32) : Buffer.from(secret);
+    this.#key = createSecretKey(secret === undefined ? randomBytes(32) : Buffer.from(secret));
   }
 
   issue(peerId: string, now: number = Date.now()): string {
