@@ -8,6 +8,7 @@ export default defineConfig([
       index: 'src/index.ts',
       express: 'src/adapters/express.ts',
       fastify: 'src/adapters/fastify.ts',
+      client: 'src/client/index.ts',
     },
     format: ['esm', 'cjs'],
     dts: true,
@@ -15,6 +16,16 @@ export default defineConfig([
     clean: true,
     target: 'node20',
     splitting: true,
+  },
+  {
+    // The client for a page without a bundler: one ES module with eventemitter3 inside.
+    entry: { 'signalroom-client': 'src/client/index.ts' },
+    outDir: 'dist/browser',
+    format: ['esm'],
+    platform: 'browser',
+    target: 'es2020',
+    noExternal: ['eventemitter3'],
+    sourcemap: true,
   },
   {
     // The standalone server: ESM only, with a shebang so `npx signalroom` runs it.

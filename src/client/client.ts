@@ -1,0 +1,401 @@
+import { EventEmitter } from 'eventemitter3';
+import { backoffDelay, type ReconnectOptions, resolveReconnect } from './backoff.js';
+
+/** The subset of the WebSocket API the client needs: the browser's, Node's global one, or `ws`. */
+export interface WebSocketLike {
+  readonly readyState: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  onopen: ((event: unknown) => void) | null;
+  onmessage: ((event: { data: unknown }) => void) | null;
+  onclose: ((event: { code: number; reason: string }) => void) | null;
+  onerror: ((event: unknown) => void) | null;
+}
+
+/** A WebSocket constructor (`globalThis.WebSocket`, or `ws`'s `WebSocket` in older Node). */
+export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => WebSocketLike;
+
+/** A frame relayed from another peer: its type, sender and payload, and the whole frame as sent. */
+export interface SignalMessage {
+  readonly type: string;
+  readonly from: string;
+  /** `offer`, `answer` or `candidate` for the three WebRTC types; the frame's `data` otherwise. */
+  readonly data: unknown;
+  readonly message: Readonly<Record<string, unknown>>;
+}
+
+/** An error the server answered with (`room-full`, `rate-limit`, ...), or a connection failure. */
+export class SignalingClientError extends Error {
+  override readonly name = 'SignalingClientError';
+  constructor(
+    readonly code: string,
+    readonly details: Readonly<Record<string, unknown>> = {},
+  ) {
+    super(code);
+  }
+}
+
+/** The events of {@link SignalingClient}. */
+export interface SignalingClientEvents {
+  /** Connected (again) and given an id; `resumed` when the server kept our identity. */
+  open: (event: { id: string; resumed: boolean }) => void;
+  /** The server assigned our id. */
+  id: (id: string) => void;
+  /** We are in `room`, with these other peers. */
+  joined: (event: { room: string; peers: readonly string[] }) => void;
+  /** We left `room` (`reason`: `kicked` or `ended` when the server did it). */
+  left: (event: { room: string; reason?: string }) => void;
+  /** The room's other peers changed; the full current list. */
+  peers: (peers: readonly string[]) => void;
+  'peer-joined': (peerId: string) => void;
+  'peer-left': (peerId: string) => void;
+  /** Any frame relayed from another peer. */
+  signal: (signal: SignalMessage) => void;
+  offer: (event: { from: string; offer: unknown }) => void;
+  answer: (event: { from: string; answer: unknown }) => void;
+  candidate: (event: { from: string; candidate: unknown }) => void;
+  /** An application message (any relayed type but the three WebRTC ones). */
+  message: (signal: SignalMessage) => void;
+  /** The server answered an error, or the connection failed. */
+  error: (error: SignalingClientError) => void;
+  /** The connection dropped; the next attempt starts in `delay` ms. */
+  reconnecting: (event: { attempt: number; delay: number }) => void;
+  /** The client is closed for good (by `close()`). */
+  close: () => void;
+}
+
+/** Options of {@link SignalingClient}. */
+export interface SignalingClientOptions {
+  /** A room to join as soon as we are connected (and again after every reconnect). */
+  room?: string;
+  /** The WebSocket implementation. @default globalThis.WebSocket */
+  WebSocket?: WebSocketConstructor;
+  /** Reconnect with exponential backoff and jitter; `false` turns it off. @default true */
+  reconnect?: boolean | ReconnectOptions;
+  /** Resume our identity with the server's resume token after a reconnect. @default true */
+  resume?: boolean;
+  /** How long `join()` and `connect()` wait for their answer before rejecting. @default 10000 */
+  timeout?: number;
+}
+
+const WEBRTC_FIELDS: Readonly<Record<string, string>> = { offer: 'offer', answer: 'answer', 'ice-candidate': 'candidate' };
+const SERVER_TYPES = new Set(['id', 'resume-token', 'room-joined', 'room-left', 'room-peers', 'peer-joined', 'peer-left', 'error']);
+const JOIN_ERRORS = new Set(['invalid-room-name', 'room-full', 'forbidden', 'rate-limit', 'too-many-rooms']);
+const OPEN = 1;
+
+interface Pending<T> {
+  resolve: (value: T) => void;
+  reject: (error: SignalingClientError) => void;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+/**
+ * A typed client for signalroom's console dialect, for browsers and Node. It learns its id, joins and leaves a
+ * room, always knows the room's peers, relays offers, answers, candidates and app messages, and reconnects with
+ * backoff, rejoining its room and resuming its identity. It never holds two sockets, and `close()` leaves no
+ * timer behind.
+ *
+ * @example
+ * const client = new SignalingClient('wss://signal.example.com', { room: 'standup' });
+ * client.on('peer-joined', (peerId) => call(peerId));
+ * client.on('offer', ({ from, offer }) => answer(from, offer));
+ * await client.connect();
+ */
+export class SignalingClient extends EventEmitter<SignalingClientEvents> {
+  /** Our id, once connected. */
+  id: string | undefined;
+  /** The room we are in (or rejoin after a reconnect). */
+  room: string | undefined;
+  readonly #url: string;
+  readonly #options: Required<Omit<SignalingClientOptions, 'room' | 'reconnect'>> & { reconnect: Required<ReconnectOptions> | false };
+  #socket: WebSocketLike | undefined;
+  #peers: string[] = [];
+  #resumeToken: string | undefined;
+  #attempt = 0;
+  #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  #closed = false;
+  #connecting: Pending<string> | undefined;
+  #joining: Pending<readonly string[]> | undefined;
+  #joiningRoom: string | undefined;
+
+  constructor(url: string, options: SignalingClientOptions = {}) {
+    super();
+    this.#url = url;
+    this.room = options.room;
+    const WebSocketImpl = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+    if (WebSocketImpl === undefined) throw new TypeError('no WebSocket implementation: pass options.WebSocket');
+    this.#options = {
+      WebSocket: WebSocketImpl,
+      resume: options.resume ?? true,
+      timeout: options.timeout ?? 10_000,
+      reconnect: options.reconnect === false ? false : resolveReconnect(options.reconnect === true ? {} : options.reconnect),
+    };
+  }
+
+  /** The other peers in our room, in join order. */
+  get peers(): readonly string[] {
+    return this.#peers;
+  }
+
+  /** Whether the socket is open and we have our id. */
+  get connected(): boolean {
+    return this.#socket?.readyState === OPEN && this.id !== undefined;
+  }
+
+  /** Opens the connection; resolves with our id. Calling it while connected resolves at once. */
+  connect(): Promise<string> {
+    if (this.connected) return Promise.resolve(this.id as string);
+    if (this.#connecting !== undefined) return new Promise((resolve, reject) => this.once('open', ({ id }) => resolve(id)).once('error', reject));
+    this.#closed = false;
+    const promise = this.#pending<string>((pending) => (this.#connecting = pending), 'connect-timeout');
+    this.#open();
+    return promise;
+  }
+
+  /** Joins `room` (leaving the current one); resolves with the room's other peers. */
+  join(room: string): Promise<readonly string[]> {
+    this.room = room;
+    this.#joining?.reject(new SignalingClientError('superseded', { room: this.#joiningRoom }));
+    const promise = this.#pending<readonly string[]>((pending) => (this.#joining = pending), 'join-timeout');
+    this.#joiningRoom = room;
+    if (this.connected) this.#send({ type: 'join-room', room });
+    return promise;
+  }
+
+  /** Leaves the current room. */
+  leave(): void {
+    this.room = undefined;
+    this.#setPeers([]);
+    if (this.connected) this.#send({ type: 'leave-room' });
+  }
+
+  sendOffer(to: string, offer: unknown): void {
+    this.#send({ type: 'offer', to, offer });
+  }
+
+  sendAnswer(to: string, answer: unknown): void {
+    this.#send({ type: 'answer', to, answer });
+  }
+
+  sendCandidate(to: string, candidate: unknown): void {
+    this.#send({ type: 'ice-candidate', to, candidate });
+  }
+
+  /** Sends an application message of `type` to one peer, or to the whole room when `to` is `undefined`. */
+  send(type: string, data: unknown, to?: string): void {
+    this.#send(to === undefined ? { type, data } : { type, to, data });
+  }
+
+  /** Closes for good: no reconnect, no timer left, pending calls rejected. Idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearTimeout(this.#reconnectTimer);
+    this.#reconnectTimer = undefined;
+    this.#dropSocket(1000, 'client closed');
+    const closed = new SignalingClientError('closed');
+    this.#connecting?.reject(closed);
+    this.#joining?.reject(closed);
+    this.emit('close');
+  }
+
+  /** Drops the current socket and connects again now (never two sockets at once). */
+  reconnect(): void {
+    if (this.#closed) return;
+    clearTimeout(this.#reconnectTimer);
+    this.#reconnectTimer = undefined;
+    this.#dropSocket(4000, 'client reconnecting');
+    this.#open();
+  }
+
+  // ---- compatible with the original P2PSignalingClient --------------------------------------------------
+
+  /** Runs `callback` once connected (at once if already connected). */
+  whenConnected(callback: (id: string) => void): void {
+    if (this.connected) callback(this.id as string);
+    else this.once('open', ({ id }) => callback(id));
+  }
+
+  /** The original client's name for {@link SignalingClient.join}. */
+  joinRoom(room: string): Promise<readonly string[]> {
+    return this.join(room);
+  }
+
+  /** The original client's name for {@link SignalingClient.leave}. */
+  leaveRoom(): void {
+    this.leave();
+  }
+
+  // ---- internals ---------------------------------------------------------------------------------------
+
+  #open(): void {
+    const url = this.#options.resume && this.#resumeToken !== undefined ? withQuery(this.#url, 'resume', this.#resumeToken) : this.#url;
+    let socket: WebSocketLike;
+    try {
+      socket = new this.#options.WebSocket(url);
+    } catch (error) {
+      this.emit('error', new SignalingClientError('connect-failed', { cause: String(error) }));
+      return this.#scheduleReconnect();
+    }
+    this.#socket = socket;
+    const previousId = this.id;
+    socket.onmessage = (event) => this.#receive(String(event.data), previousId);
+    socket.onerror = () => {};
+    socket.onclose = (event) => {
+      if (this.#socket !== socket) return;
+      this.#socket = undefined;
+      if (this.#closed) return;
+      this.emit('error', new SignalingClientError('connection-lost', { code: event.code, reason: event.reason }));
+      this.#scheduleReconnect();
+    };
+  }
+
+  #receive(text: string, previousId: string | undefined): void {
+    let frame: Record<string, unknown>;
+    try {
+      frame = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      return;
+    }
+    if (frame === null || typeof frame !== 'object') return;
+    const type = frame.type;
+    switch (type) {
+      case 'id': {
+        this.id = String(frame.id);
+        this.#attempt = 0;
+        this.emit('id', this.id);
+        const resumed = previousId !== undefined && previousId === this.id;
+        this.#connecting?.resolve(this.id);
+        this.#connecting = undefined;
+        this.emit('open', { id: this.id, resumed });
+        // After a reconnect, and for a room given up front: (re)join. On a resumed identity the server answers
+        // with the room's state and nobody sees us leave or join.
+        if (this.room !== undefined) {
+          if (this.#joining === undefined) void this.join(this.room).catch(() => {});
+          else this.#send({ type: 'join-room', room: this.room });
+        }
+        return;
+      }
+      case 'resume-token':
+        this.#resumeToken = String(frame.token);
+        return;
+      case 'room-joined':
+        return;
+      case 'room-peers': {
+        const peers = Array.isArray(frame.peers) ? frame.peers.map(String) : [];
+        this.#setPeers(peers);
+        this.#joining?.resolve(peers);
+        this.#joining = undefined;
+        if (this.room !== undefined) this.emit('joined', { room: this.room, peers });
+        return;
+      }
+      case 'room-left': {
+        const room = String(frame.room);
+        if (typeof frame.reason === 'string' && room === this.room) this.room = undefined;
+        if (this.room === undefined || this.room !== room) this.#setPeers([]);
+        this.emit('left', typeof frame.reason === 'string' ? { room, reason: frame.reason } : { room });
+        return;
+      }
+      case 'peer-joined': {
+        const peerId = String(frame.peerId);
+        if (!this.#peers.includes(peerId)) this.#setPeers([...this.#peers, peerId]);
+        this.emit('peer-joined', peerId);
+        return;
+      }
+      case 'peer-left': {
+        const peerId = String(frame.peerId);
+        this.#setPeers(this.#peers.filter((id) => id !== peerId));
+        this.emit('peer-left', peerId);
+        return;
+      }
+      case 'error': {
+        const code = String(frame.code ?? frame.message);
+        const { type: _type, message: _message, code: _code, ...details } = frame;
+        const error = new SignalingClientError(code, details);
+        if (this.#joining !== undefined && JOIN_ERRORS.has(code)) {
+          this.#joining.reject(error);
+          this.#joining = undefined;
+        }
+        this.emit('error', error);
+        return;
+      }
+      default:
+        if (typeof type === 'string' && !SERVER_TYPES.has(type)) this.#relayed(type, frame);
+    }
+  }
+
+  #relayed(type: string, frame: Record<string, unknown>): void {
+    const from = String(frame.from);
+    const field = WEBRTC_FIELDS[type];
+    const signal: SignalMessage = { type, from, data: field !== undefined ? frame[field] : frame.data, message: frame };
+    this.emit('signal', signal);
+    if (type === 'offer') this.emit('offer', { from, offer: frame.offer });
+    else if (type === 'answer') this.emit('answer', { from, answer: frame.answer });
+    else if (type === 'ice-candidate') this.emit('candidate', { from, candidate: frame.candidate });
+    else this.emit('message', signal);
+  }
+
+  #setPeers(peers: string[]): void {
+    this.#peers = peers;
+    this.emit('peers', peers);
+  }
+
+  #send(frame: Record<string, unknown>): void {
+    if (this.#socket?.readyState !== OPEN) throw new SignalingClientError('not-connected');
+    this.#socket.send(JSON.stringify(frame));
+  }
+
+  #scheduleReconnect(): void {
+    const reconnect = this.#options.reconnect;
+    if (this.#closed || reconnect === false || this.#reconnectTimer !== undefined) return;
+    this.#attempt++;
+    if (this.#attempt > reconnect.maxAttempts) {
+      this.#connecting?.reject(new SignalingClientError('connect-failed'));
+      this.#connecting = undefined;
+      return;
+    }
+    const delay = backoffDelay(this.#attempt, reconnect);
+    this.emit('reconnecting', { attempt: this.#attempt, delay });
+    this.#reconnectTimer = setTimeout(() => {
+      this.#reconnectTimer = undefined;
+      this.#open();
+    }, delay);
+  }
+
+  /** Closes the current socket with its handlers detached first, so it can never call back. */
+  #dropSocket(code: number, reason: string): void {
+    const socket = this.#socket;
+    this.#socket = undefined;
+    if (socket === undefined) return;
+    socket.onopen = socket.onmessage = socket.onerror = socket.onclose = null;
+    try {
+      socket.close(code, reason);
+    } catch {
+      // Closing a socket that never opened may throw in some implementations; it is gone either way.
+    }
+  }
+
+  #pending<T>(store: (pending: Pending<T> | undefined) => void, timeoutCode: string): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        store(undefined);
+        reject(new SignalingClientError(timeoutCode));
+      }, this.#options.timeout);
+      store({
+        resolve: (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        reject: (error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+        timer,
+      });
+    });
+  }
+}
+
+function withQuery(url: string, key: string, value: string): string {
+  return `${url}${url.includes('?') ? '&' : '?'}${key}=${encodeURIComponent(value)}`;
+}

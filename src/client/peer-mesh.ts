@@ -1,0 +1,259 @@
+import { EventEmitter } from 'eventemitter3';
+import type { SignalingClient } from './client.js';
+
+// The few RTCPeerConnection members the helper uses, so the package needs no DOM typings to build.
+/** A session description as WebRTC passes it around. */
+export interface Description {
+  type: 'offer' | 'answer' | 'pranswer' | 'rollback';
+  sdp?: string;
+}
+/** An RTCDataChannel, as far as the helper uses it. */
+export interface DataChannelLike {
+  readonly readyState: string;
+  send(data: string): void;
+  close(): void;
+  onopen: ((event: unknown) => void) | null;
+  onmessage: ((event: { data: unknown }) => void) | null;
+  onclose: ((event: unknown) => void) | null;
+}
+/** An RTCPeerConnection, as far as the helper uses it. */
+export interface PeerConnectionLike {
+  readonly signalingState: string;
+  readonly connectionState: string;
+  readonly localDescription: Description | null;
+  setLocalDescription(description?: Description): Promise<void>;
+  setRemoteDescription(description: Description): Promise<void>;
+  addIceCandidate(candidate: unknown): Promise<void>;
+  createDataChannel(label: string, options?: { negotiated?: boolean; id?: number }): DataChannelLike;
+  close(): void;
+  onnegotiationneeded: ((event: unknown) => void) | null;
+  onicecandidate: ((event: { candidate: { toJSON?: () => unknown } | null }) => void) | null;
+  onconnectionstatechange: ((event: unknown) => void) | null;
+  ontrack: ((event: unknown) => void) | null;
+}
+export type PeerConnectionConstructor = new (configuration?: unknown) => PeerConnectionLike;
+
+/** Options of {@link PeerMesh}. */
+export interface PeerMeshOptions {
+  /** RTCPeerConnection configuration, e.g. `{ iceServers: [...] }`. @default {} */
+  configuration?: unknown;
+  /** Label of a data channel opened with every peer (negotiated, id 0); `false` for none. @default 'data' */
+  dataChannel?: string | false;
+  /** Called for every new connection before negotiation starts: add tracks here. */
+  setup?: (peerId: string, connection: PeerConnectionLike) => void;
+  /** @default globalThis.RTCPeerConnection */
+  RTCPeerConnection?: PeerConnectionConstructor;
+}
+
+/** The events of {@link PeerMesh}. */
+export interface PeerMeshEvents {
+  /** A connection to a room peer was created. */
+  connection: (event: { peerId: string; connection: PeerConnectionLike }) => void;
+  /** The data channel to a peer opened. */
+  open: (event: { peerId: string; channel: DataChannelLike }) => void;
+  /** A data-channel message from a peer. */
+  message: (event: { peerId: string; data: unknown }) => void;
+  /** A remote track arrived (the RTCTrackEvent). */
+  track: (event: { peerId: string; event: unknown }) => void;
+  /** The connection state changed (`connected`, `failed`, ...). */
+  state: (event: { peerId: string; state: string }) => void;
+  /** The connection to a peer was closed (it left, or the mesh closed). */
+  close: (event: { peerId: string }) => void;
+  /** A negotiation step failed. */
+  error: (event: { peerId: string; error: unknown }) => void;
+}
+
+/**
+ * One RTCPeerConnection to one peer, negotiated with the "perfect negotiation" pattern: either side may start
+ * (re)negotiating at any time; on glare the polite side yields; ICE candidates trickle.
+ */
+class PeerLink {
+  readonly connection: PeerConnectionLike;
+  readonly channel: DataChannelLike | undefined;
+  #makingOffer = false;
+  #ignoreOffer = false;
+  #settingRemoteAnswer = false;
+  /** Signals from this peer, handled one after another. */
+  #queue: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly peerId: string,
+    private readonly polite: boolean,
+    private readonly client: SignalingClient,
+    private readonly mesh: PeerMesh,
+    options: Required<Omit<PeerMeshOptions, 'setup'>> & Pick<PeerMeshOptions, 'setup'>,
+  ) {
+    const connection = new options.RTCPeerConnection(options.configuration);
+    this.connection = connection;
+    connection.onnegotiationneeded = () => void this.#offer();
+    connection.onicecandidate = ({ candidate }) => {
+      if (candidate !== null) this.client.sendCandidate(peerId, candidate.toJSON?.() ?? candidate);
+    };
+    connection.onconnectionstatechange = () => mesh.emit('state', { peerId, state: connection.connectionState });
+    connection.ontrack = (event) => mesh.emit('track', { peerId, event });
+    options.setup?.(peerId, connection);
+    if (options.dataChannel !== false) {
+      // Negotiated on both sides with the same id: no "who creates it" race, one channel per pair.
+      const channel = connection.createDataChannel(options.dataChannel, { negotiated: true, id: 0 });
+      channel.onopen = () => mesh.emit('open', { peerId, channel });
+      channel.onmessage = ({ data }) => mesh.emit('message', { peerId, data });
+      this.channel = channel;
+    }
+  }
+
+  /** Handles an offer, answer or candidate from this peer, in order. */
+  receive(kind: 'description' | 'candidate', payload: unknown): void {
+    this.#queue = this.#queue.then(() => (kind === 'description' ? this.#description(payload as Description) : this.#candidate(payload)));
+  }
+
+  close(): void {
+    this.channel?.close();
+    this.connection.close();
+  }
+
+  async #offer(): Promise<void> {
+    try {
+      this.#makingOffer = true;
+      await this.connection.setLocalDescription();
+      this.#sendLocalDescription();
+    } catch (error) {
+      this.mesh.emit('error', { peerId: this.peerId, error });
+    } finally {
+      this.#makingOffer = false;
+    }
+  }
+
+  async #description(description: Description): Promise<void> {
+    try {
+      const readyForOffer = !this.#makingOffer && (this.connection.signalingState === 'stable' || this.#settingRemoteAnswer);
+      const collision = description.type === 'offer' && !readyForOffer;
+      this.#ignoreOffer = !this.polite && collision;
+      if (this.#ignoreOffer) return;
+      this.#settingRemoteAnswer = description.type === 'answer';
+      await this.connection.setRemoteDescription(description);
+      this.#settingRemoteAnswer = false;
+      if (description.type === 'offer') {
+        await this.connection.setLocalDescription();
+        this.#sendLocalDescription();
+      }
+    } catch (error) {
+      this.mesh.emit('error', { peerId: this.peerId, error });
+    }
+  }
+
+  async #candidate(candidate: unknown): Promise<void> {
+    try {
+      await this.connection.addIceCandidate(candidate);
+    } catch (error) {
+      // Candidates of an offer we ignored on glare are expected to fail.
+      if (!this.#ignoreOffer) this.mesh.emit('error', { peerId: this.peerId, error });
+    }
+  }
+
+  #sendLocalDescription(): void {
+    const description = this.connection.localDescription;
+    if (description === null) return;
+    const plain = { type: description.type, sdp: description.sdp };
+    if (description.type === 'offer') this.client.sendOffer(this.peerId, plain);
+    else this.client.sendAnswer(this.peerId, plain);
+  }
+}
+
+/**
+ * WebRTC with every peer of the client's room: a connection (and a data channel) per peer, negotiated for you
+ * with the perfect-negotiation pattern, created as peers join and closed as they leave.
+ *
+ * @example
+ * const client = new SignalingClient('wss://signal.example.com', { room: 'chat' });
+ * const mesh = new PeerMesh(client);
+ * mesh.on('message', ({ peerId, data }) => show(peerId, data));
+ * mesh.on('open', ({ peerId }) => mesh.send(peerId, 'hello'));
+ * await client.connect();
+ */
+export class PeerMesh extends EventEmitter<PeerMeshEvents> {
+  readonly #links = new Map<string, PeerLink>();
+  readonly #options: Required<Omit<PeerMeshOptions, 'setup'>> & Pick<PeerMeshOptions, 'setup'>;
+  readonly #unsubscribe: () => void;
+
+  constructor(
+    private readonly client: SignalingClient,
+    options: PeerMeshOptions = {},
+  ) {
+    super();
+    const RTCPeerConnectionImpl =
+      options.RTCPeerConnection ?? (globalThis as { RTCPeerConnection?: PeerConnectionConstructor }).RTCPeerConnection;
+    if (RTCPeerConnectionImpl === undefined) throw new TypeError('no RTCPeerConnection: pass options.RTCPeerConnection');
+    this.#options = {
+      configuration: options.configuration ?? {},
+      dataChannel: options.dataChannel ?? 'data',
+      setup: options.setup,
+      RTCPeerConnection: RTCPeerConnectionImpl,
+    };
+    const onPeers = (peers: readonly string[]) => this.#sync(peers);
+    const onOffer = ({ from, offer }: { from: string; offer: unknown }) => this.#link(from)?.receive('description', offer);
+    const onAnswer = ({ from, answer }: { from: string; answer: unknown }) => this.#link(from)?.receive('description', answer);
+    const onCandidate = ({ from, candidate }: { from: string; candidate: unknown }) => this.#link(from)?.receive('candidate', candidate);
+    client.on('peers', onPeers).on('offer', onOffer).on('answer', onAnswer).on('candidate', onCandidate);
+    this.#unsubscribe = () => {
+      client.off('peers', onPeers).off('offer', onOffer).off('answer', onAnswer).off('candidate', onCandidate);
+    };
+    this.#sync(client.peers);
+  }
+
+  /** The connection to one peer, if any. */
+  connection(peerId: string): PeerConnectionLike | undefined {
+    return this.#links.get(peerId)?.connection;
+  }
+
+  /** Peers with an open data channel. */
+  get openPeers(): string[] {
+    return [...this.#links.values()].filter((link) => link.channel?.readyState === 'open').map((link) => link.peerId);
+  }
+
+  /** Sends text over the data channel to one peer; false when it is not open. */
+  send(peerId: string, data: string): boolean {
+    const channel = this.#links.get(peerId)?.channel;
+    if (channel?.readyState !== 'open') return false;
+    channel.send(data);
+    return true;
+  }
+
+  /** Sends text to every peer with an open data channel; returns how many. */
+  broadcast(data: string): number {
+    let sent = 0;
+    for (const peerId of this.#links.keys()) if (this.send(peerId, data)) sent++;
+    return sent;
+  }
+
+  /** Closes every connection and stops following the client. */
+  close(): void {
+    this.#unsubscribe();
+    for (const peerId of [...this.#links.keys()]) this.#drop(peerId);
+  }
+
+  /** Connections follow the room: one per current peer. */
+  #sync(peers: readonly string[]): void {
+    for (const peerId of peers) this.#link(peerId);
+    for (const peerId of [...this.#links.keys()]) if (!peers.includes(peerId)) this.#drop(peerId);
+  }
+
+  #link(peerId: string): PeerLink | undefined {
+    const existing = this.#links.get(peerId);
+    if (existing !== undefined) return existing;
+    const self = this.client.id;
+    if (self === undefined || peerId === self) return undefined;
+    // Both sides agree on who is polite without a word: the smaller id yields on glare.
+    const link = new PeerLink(peerId, self < peerId, this.client, this, this.#options);
+    this.#links.set(peerId, link);
+    this.emit('connection', { peerId, connection: link.connection });
+    return link;
+  }
+
+  #drop(peerId: string): void {
+    const link = this.#links.get(peerId);
+    if (link === undefined) return;
+    this.#links.delete(peerId);
+    link.close();
+    this.emit('close', { peerId });
+  }
+}
