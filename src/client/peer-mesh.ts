@@ -89,7 +89,10 @@ class PeerLink {
     connection.onicecandidate = ({ candidate }) => {
       if (candidate !== null) this.client.sendCandidate(peerId, candidate.toJSON?.() ?? candidate);
     };
-    connection.onconnectionstatechange = () => mesh.emit('state', { peerId, state: connection.connectionState });
+    connection.onconnectionstatechange = () => {
+      mesh.emit('state', { peerId, state: connection.connectionState });
+      if (connection.connectionState === 'failed') mesh.dropPeer(peerId);
+    };
     connection.ontrack = (event) => mesh.emit('track', { peerId, event });
     options.setup?.(peerId, connection);
     if (options.dataChannel !== false) {
@@ -189,15 +192,22 @@ export class PeerMesh extends EventEmitter<PeerMeshEvents> {
       setup: options.setup,
       RTCPeerConnection: RTCPeerConnectionImpl,
     };
-    const onPeers = (peers: readonly string[]) => this.#sync(peers);
+    // Links follow explicit arrivals and departures only. A fresh room list after a reconnect may miss a peer
+    // that is itself reconnecting, and the media path between two browsers does not need the server.
+    const onJoined = ({ peers }: { peers: readonly string[] }) => peers.forEach((peerId) => this.#link(peerId));
+    const onPeerJoined = (peerId: string) => this.#link(peerId);
+    const onPeerLeft = (peerId: string) => this.#drop(peerId);
+    const onLeft = () => [...this.#links.keys()].forEach((peerId) => this.#drop(peerId));
     const onOffer = ({ from, offer }: { from: string; offer: unknown }) => this.#link(from)?.receive('description', offer);
     const onAnswer = ({ from, answer }: { from: string; answer: unknown }) => this.#link(from)?.receive('description', answer);
     const onCandidate = ({ from, candidate }: { from: string; candidate: unknown }) => this.#link(from)?.receive('candidate', candidate);
-    client.on('peers', onPeers).on('offer', onOffer).on('answer', onAnswer).on('candidate', onCandidate);
+    client.on('joined', onJoined).on('peer-joined', onPeerJoined).on('peer-left', onPeerLeft).on('left', onLeft);
+    client.on('offer', onOffer).on('answer', onAnswer).on('candidate', onCandidate);
     this.#unsubscribe = () => {
-      client.off('peers', onPeers).off('offer', onOffer).off('answer', onAnswer).off('candidate', onCandidate);
+      client.off('joined', onJoined).off('peer-joined', onPeerJoined).off('peer-left', onPeerLeft).off('left', onLeft);
+      client.off('offer', onOffer).off('answer', onAnswer).off('candidate', onCandidate);
     };
-    this.#sync(client.peers);
+    for (const peerId of client.peers) this.#link(peerId);
   }
 
   /** The connection to one peer, if any. */
@@ -231,12 +241,6 @@ export class PeerMesh extends EventEmitter<PeerMeshEvents> {
     for (const peerId of [...this.#links.keys()]) this.#drop(peerId);
   }
 
-  /** Connections follow the room: one per current peer. */
-  #sync(peers: readonly string[]): void {
-    for (const peerId of peers) this.#link(peerId);
-    for (const peerId of [...this.#links.keys()]) if (!peers.includes(peerId)) this.#drop(peerId);
-  }
-
   #link(peerId: string): PeerLink | undefined {
     const existing = this.#links.get(peerId);
     if (existing !== undefined) return existing;
@@ -247,6 +251,11 @@ export class PeerMesh extends EventEmitter<PeerMeshEvents> {
     this.#links.set(peerId, link);
     this.emit('connection', { peerId, connection: link.connection });
     return link;
+  }
+
+  /** Closes the connection to one peer; a later offer or join from it starts a fresh one. */
+  dropPeer(peerId: string): void {
+    this.#drop(peerId);
   }
 
   #drop(peerId: string): void {
