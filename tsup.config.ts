@@ -9,6 +9,7 @@ export default defineConfig([
       express: 'src/adapters/express.ts',
       fastify: 'src/adapters/fastify.ts',
       client: 'src/client/index.ts',
+      metrics: 'src/ops/metrics.ts',
     },
     format: ['esm', 'cjs'],
     dts: true,
@@ -31,6 +32,8 @@ export default defineConfig([
     // The standalone server: ESM only, with a shebang so `npx signalroom` runs it.
     entry: { cli: 'src/cli.ts' },
     format: ['esm'],
+    // Code-split, so prom-client is imported only when metrics load, never at startup.
+    splitting: true,
     sourcemap: true,
     target: 'node20',
     banner: { js: '#!/usr/bin/env node' },

@@ -1,24 +1,31 @@
 import { optionsFromEnv } from './env.js';
+import { jsonLogger, type Logger } from './ops/logger.js';
 import { createStandaloneServer, type StandaloneServer } from './standalone.js';
 
-/** The standalone server: `npx signalroom`. Configured by environment variables (see README). */
+/** The standalone server: `npx signalroom`. Configured by environment variables (see README); logs JSON lines. */
 async function main(): Promise<void> {
-  const { port, host, options } = optionsFromEnv(process.env);
-  const standalone = createStandaloneServer(options);
+  const { port, host, logLevel, options } = optionsFromEnv(process.env);
+  const logger = jsonLogger(logLevel);
+  const standalone = createStandaloneServer({ ...options, logger });
   // Handlers first, so a signal that arrives while starting up still ends in a clean exit.
-  process.once('SIGTERM', () => shutdown(standalone, 'SIGTERM'));
-  process.once('SIGINT', () => shutdown(standalone, 'SIGINT'));
+  process.once('SIGTERM', () => shutdown(standalone, logger, 'SIGTERM'));
+  process.once('SIGINT', () => shutdown(standalone, logger, 'SIGINT'));
   const address = await standalone.listen(port, host);
   const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  console.log(`signalroom listening on ws://${shown}:${address.port} (status: http://${shown}:${address.port}/status)`);
+  const url = `ws://${shown}:${address.port}`;
+  // Said even at LOG_LEVEL=warn: where the server is matters more than how chatty it is.
+  jsonLogger(logLevel === 'silent' ? 'silent' : 'info').info({ event: 'listening', url }, `signalroom listening on ${url}`);
+  if ((await standalone.metrics) === undefined && options.metrics !== false) {
+    logger.warn({ event: 'metrics-off' }, 'GET /metrics is off: install prom-client to turn it on');
+  }
 }
 
-function shutdown(standalone: StandaloneServer, signal: string): void {
-  console.log(`signalroom: ${signal} received, closing peers with 1001`);
+function shutdown(standalone: StandaloneServer, logger: Logger, signal: string): void {
+  logger.info({ event: 'shutdown', signal }, 'closing every peer with 1001');
   standalone.close().then(
     () => process.exit(0),
     (error: unknown) => {
-      console.error('signalroom: shutdown failed', error);
+      logger.error({ event: 'shutdown-failed', err: String(error) }, 'shutdown failed');
       process.exit(1);
     },
   );

@@ -1,9 +1,11 @@
+import type { LogLevel } from './ops/logger.js';
 import type { StandaloneOptions } from './standalone.js';
 
 /** What the standalone server reads from its environment. */
 export interface StandaloneConfig {
   port: number;
   host: string;
+  logLevel: LogLevel;
   options: StandaloneOptions;
 }
 
@@ -15,6 +17,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): StandaloneConfig {
   return {
     port: integer(env, 'PORT', 0, 65535) ?? 3000,
     host: env.HOST || '0.0.0.0',
+    logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error', 'silent'] as const) ?? 'info',
     options: {
       dialect: oneOf(env, 'SIGNALROOM_DIALECT', ['console', 'connector'] as const),
       maxMessageSize: integer(env, 'MAX_PAYLOAD', 1, 2 ** 31),
@@ -26,8 +29,18 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): StandaloneConfig {
       tokenSecret: env.WS_SECRET || undefined,
       allowedOrigins: list(env, 'ALLOWED_ORIGINS'),
       resumeSecret: env.RESUME_SECRET || undefined,
+      turn: turn(env),
     },
   };
+}
+
+/** `TURN_SECRET` and `TURN_URLS` (comma-separated) turn TURN credentials on; `TURN_TTL` is in seconds. */
+function turn(env: NodeJS.ProcessEnv): StandaloneOptions['turn'] {
+  const secret = env.TURN_SECRET;
+  if (secret === undefined || secret === '') return undefined;
+  const urls = list(env, 'TURN_URLS');
+  if (urls === undefined) throw new Error('TURN_SECRET needs TURN_URLS (comma-separated turn: URLs)');
+  return { secret, urls, ttl: integer(env, 'TURN_TTL', 1, 2 ** 31) };
 }
 
 function number(env: NodeJS.ProcessEnv, name: string): number | undefined {

@@ -1,18 +1,27 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { attachSignaling, type AttachOptions } from './adapters/node.js';
+import { loadMetrics } from './ops/load-metrics.js';
+import type { SignalingMetrics } from './ops/metrics.js';
+import { createOpsRoutes } from './ops/routes.js';
 import type { SignalingServer } from './transport/signaling-server.js';
 
-/** Options of {@link createStandaloneServer}: the signaling options plus where `/status` is served. */
+/** Options of {@link createStandaloneServer}: the signaling options plus its HTTP routes. */
 export interface StandaloneOptions extends AttachOptions {
   /** Path of the JSON status document. @default '/status' */
   statusPath?: string;
+  /** `GET /metrics` (Prometheus; needs prom-client installed). @default true */
+  metrics?: boolean;
+  /** `GET /dashboard`, a live page of rooms, peers and rates (shows peer ids: keep the port internal). @default true */
+  dashboard?: boolean;
 }
 
-/** A ready-made HTTP server with signaling on every path (or `options.path`) and `GET /status`. */
+/** A ready-made HTTP server with signaling and its operational routes. */
 export interface StandaloneServer {
   readonly server: http.Server;
   readonly signaling: SignalingServer;
+  /** The metrics, once loaded; `undefined` when off or when prom-client is not installed. */
+  readonly metrics: Promise<SignalingMetrics | undefined>;
   /** Starts listening; resolves with the bound address (pass port 0 for a free port). */
   listen(port: number, host?: string): Promise<AddressInfo>;
   /** Closes every peer with 1001, then the HTTP server. Idempotent. */
@@ -20,32 +29,30 @@ export interface StandaloneServer {
 }
 
 /**
- * The standalone server that `npx signalroom` runs, as a function, for embedding it in your own process
- * or tests.
+ * The standalone server that `npx signalroom` runs, as a function, for embedding it in your own process or
+ * tests: signaling on every path (or `options.path`), `GET /status`, `/healthz`, `/readyz`, `/metrics`,
+ * `/ice-servers` and `/dashboard`.
  *
  * @example
  * const { listen, close } = createStandaloneServer({ maxPeersPerRoom: 4 });
  * const { port } = await listen(0, '127.0.0.1');
  */
 export function createStandaloneServer(options: StandaloneOptions = {}): StandaloneServer {
-  const { statusPath = '/status', ...attachOptions } = options;
+  const { statusPath = '/status', metrics: withMetrics = true, dashboard = true, ...attachOptions } = options;
   const server = http.createServer((request, response) => {
-    const path = (request.url ?? '/').split('?', 1)[0];
-    if (path === statusPath && (request.method === 'GET' || request.method === 'HEAD')) {
-      const body = JSON.stringify(signaling.status());
-      response.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-      response.end(request.method === 'HEAD' ? undefined : body);
-      return;
-    }
+    if (ops(request, response)) return;
     response.writeHead(404, { 'content-type': 'text/plain' });
     response.end(`signalroom: WebSocket signaling endpoint; status at ${statusPath}\n`);
   });
   const signaling = attachSignaling(server, attachOptions);
+  const metrics = withMetrics ? loadMetrics(signaling) : Promise.resolve(undefined);
+  const ops = createOpsRoutes(signaling, { statusPath, metrics: withMetrics ? metrics : undefined, dashboard });
   let closing: Promise<void> | undefined;
 
   return {
     server,
     signaling,
+    metrics,
     listen: (port, host) =>
       new Promise((resolve, reject) => {
         server.once('error', reject);
@@ -57,6 +64,7 @@ export function createStandaloneServer(options: StandaloneOptions = {}): Standal
     close: () =>
       (closing ??= (async () => {
         await signaling.close();
+        (await metrics)?.close();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
       })()),

@@ -74,6 +74,8 @@ import Fastify from 'fastify';
 import { attachSignaling, SignalingCore, SignalingError, type PeerInfo, type SignalingOptions } from 'signalroom';
 import { expressSignaling } from 'signalroom/express';
 import signalroom from 'signalroom/fastify';
+import { SignalingClient, PeerMesh, type SignalingClientOptions } from 'signalroom/client';
+import { createMetrics, type SignalingMetrics } from 'signalroom/metrics';
 
 const options: SignalingOptions = { maxPeersPerRoom: 4, dialect: 'connector' };
 const signaling = attachSignaling(http.createServer(), { ...options, path: '/signal' });
@@ -88,7 +90,12 @@ await fastify.register(signalroom, { path: '/rtc' });
 const typed: SignalingCore = fastify.signaling.core;
 // @ts-expect-error: options are checked
 attachSignaling(http.createServer(), { maxPeersPerRoom: 'many' });
-export { core, code, typed };
+const clientOptions: SignalingClientOptions = { room: 'r', reconnect: { initialDelay: 100 } };
+const client = new SignalingClient('ws://127.0.0.1:1/signal', clientOptions);
+client.on('peer-joined', (peerId: string) => peerId.length);
+const mesh: typeof PeerMesh = PeerMesh;
+const metrics: SignalingMetrics = createMetrics(signaling);
+export { core, code, typed, mesh, metrics };
 `;
 
 describe('the published package', () => {
@@ -103,7 +110,7 @@ describe('the published package', () => {
     await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
     await run(
       'npm',
-      ['install', '--prefer-offline', '--no-audit', '--no-fund', '--silent', tarball, 'express@5', 'fastify@5', 'fastify-plugin', '@types/express@5', '@types/node@20'],
+      ['install', '--prefer-offline', '--no-audit', '--no-fund', '--silent', tarball, 'express@5', 'fastify@5', 'fastify-plugin', 'prom-client@15', '@types/express@5', '@types/node@20'],
       { cwd: project },
     );
   }, 180_000);
@@ -122,7 +129,7 @@ describe('the published package', () => {
     await writeFile(
       join(project, 'tsconfig.json'),
       JSON.stringify({
-        compilerOptions: { strict: true, module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', noEmit: true, types: ['node'] },
+        compilerOptions: { strict: true, module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', noEmit: true, types: ['node'], lib: ['ES2022', 'DOM'] },
         files: ['check.mts'],
       }),
     );

@@ -1,26 +1,34 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { loadMetrics } from '../ops/load-metrics.js';
+import { createOpsRoutes } from '../ops/routes.js';
+import type { SignalingServer } from '../transport/signaling-server.js';
 import { attachSignaling, type AttachOptions } from './node.js';
 import type { UpgradableServer } from './upgrade-router.js';
-import type { SignalingServer } from '../transport/signaling-server.js';
 
-/** What signalroom needs of an Express app (4 or 5): a way to add a GET route. */
+/** What signalroom needs of an Express app (4 or 5): a way to add middleware. */
 export interface ExpressAppLike {
-  get(
-    path: string,
-    handler: (request: unknown, response: { json(body: unknown): unknown }, next: () => void) => void,
-  ): unknown;
+  use(handler: (request: IncomingMessage, response: ServerResponse, next: () => void) => void): unknown;
 }
 
-/** Options of {@link expressSignaling}. */
+/** Options of {@link expressSignaling}: the signaling options plus which operational routes to mount. */
 export interface ExpressSignalingOptions extends AttachOptions {
-  /** Path of the JSON status route mounted on the app; `false` mounts none. @default '/status' */
+  /** Path of the JSON status route; `false` mounts none. @default '/status' */
   statusPath?: string | false;
+  /** `GET /healthz` and `GET /readyz`. @default false */
+  health?: boolean;
+  /** `GET /metrics` (Prometheus; needs prom-client installed). @default false */
+  metrics?: boolean;
+  /** `GET /ice-servers` (TURN credentials, with `turn` configured). @default false */
+  iceServers?: boolean;
+  /** `GET /dashboard` (shows every peer id: keep it internal). @default false */
+  dashboard?: boolean;
 }
 
 /**
  * Signaling for an Express 5 (or 4) app. Express never sees WebSocket upgrades, so signaling attaches to the
  * app's `http.Server` (the return value of `app.listen`, or the server you created around the app) and mounts
- * `GET /status` on the app as an ordinary route. Your routes and middleware stay untouched; mount it before
- * your 404 handler so `/status` is reachable.
+ * `GET /status` (and the other routes you turn on) on the app as ordinary middleware. Your routes and middleware
+ * stay untouched; mount it before your 404 handler.
  *
  * @example
  * import express from 'express';
@@ -29,7 +37,7 @@ export interface ExpressSignalingOptions extends AttachOptions {
  * const app = express();
  * app.get('/', (req, res) => res.send('my app'));
  * const server = app.listen(3000);
- * const signaling = expressSignaling(app, server, { path: '/signal' });
+ * const signaling = expressSignaling(app, server, { path: '/signal', health: true });
  * signaling.on('room:join', ({ room, peer }) => console.log(`${peer.id} joined ${room.id}`));
  */
 export function expressSignaling(
@@ -37,12 +45,19 @@ export function expressSignaling(
   server: UpgradableServer,
   options: ExpressSignalingOptions = {},
 ): SignalingServer {
-  const { statusPath = '/status', ...attachOptions } = options;
+  const { statusPath = '/status', health = false, metrics = false, iceServers = false, dashboard = false, ...attachOptions } = options;
   const signaling = attachSignaling(server, attachOptions);
-  if (statusPath !== false) {
-    // Express cannot remove a route, so a closed endpoint passes the request on instead.
-    app.get(statusPath, (_request, response, next) => (signaling.closed ? next() : response.json(signaling.status())));
-  }
+  const ops = createOpsRoutes(signaling, {
+    statusPath,
+    health,
+    metrics: metrics ? loadMetrics(signaling) : undefined,
+    iceServers,
+    dashboard,
+  });
+  // Express cannot remove middleware, so a closed endpoint passes every request on instead.
+  app.use((request, response, next) => {
+    if (signaling.closed || !ops(request, response)) next();
+  });
   return signaling;
 }
 

@@ -41,6 +41,8 @@ export interface SignalingClientEvents {
   open: (event: { id: string; resumed: boolean }) => void;
   /** The server assigned our id. */
   id: (id: string) => void;
+  /** The server sent ICE servers (TURN credentials bound to our id). */
+  'ice-servers': (iceServers: readonly unknown[]) => void;
   /** We are in `room`, with these other peers. */
   joined: (event: { room: string; peers: readonly string[] }) => void;
   /** We left `room` (`reason`: `kicked` or `ended` when the server did it). */
@@ -79,7 +81,7 @@ export interface SignalingClientOptions {
 }
 
 const WEBRTC_FIELDS: Readonly<Record<string, string>> = { offer: 'offer', answer: 'answer', 'ice-candidate': 'candidate' };
-const SERVER_TYPES = new Set(['id', 'resume-token', 'room-joined', 'room-left', 'room-peers', 'peer-joined', 'peer-left', 'error']);
+const SERVER_TYPES = new Set(['id', 'resume-token', 'ice-servers', 'room-joined', 'room-left', 'room-peers', 'peer-joined', 'peer-left', 'error']);
 const JOIN_ERRORS = new Set(['invalid-room-name', 'room-full', 'forbidden', 'rate-limit', 'too-many-rooms']);
 const OPEN = 1;
 
@@ -106,6 +108,8 @@ export class SignalingClient extends EventEmitter<SignalingClientEvents> {
   id: string | undefined;
   /** The room we are in (or rejoin after a reconnect). */
   room: string | undefined;
+  /** ICE servers the server sent (TURN credentials), for RTCPeerConnection's `iceServers`. */
+  iceServers: readonly unknown[] | undefined;
   readonly #url: string;
   readonly #options: Required<Omit<SignalingClientOptions, 'room' | 'reconnect'>> & { reconnect: Required<ReconnectOptions> | false };
   #socket: WebSocketLike | undefined;
@@ -278,6 +282,10 @@ export class SignalingClient extends EventEmitter<SignalingClientEvents> {
       }
       case 'resume-token':
         this.#resumeToken = String(frame.token);
+        return;
+      case 'ice-servers':
+        this.iceServers = Array.isArray(frame.iceServers) ? frame.iceServers : undefined;
+        if (this.iceServers !== undefined) this.emit('ice-servers', this.iceServers);
         return;
       case 'room-joined':
         return;

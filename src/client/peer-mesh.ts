@@ -35,7 +35,10 @@ export type PeerConnectionConstructor = new (configuration?: unknown) => PeerCon
 
 /** Options of {@link PeerMesh}. */
 export interface PeerMeshOptions {
-  /** RTCPeerConnection configuration, e.g. `{ iceServers: [...] }`. @default {} */
+  /**
+   * RTCPeerConnection configuration, e.g. `{ iceServers: [...] }`.
+   * @default `{ iceServers }` from the server when it sends TURN credentials, else `{}`
+   */
   configuration?: unknown;
   /** Label of a data channel opened with every peer (negotiated, id 0); `false` for none. @default 'data' */
   dataChannel?: string | false;
@@ -81,9 +84,10 @@ class PeerLink {
     private readonly polite: boolean,
     private readonly client: SignalingClient,
     private readonly mesh: PeerMesh,
-    options: Required<Omit<PeerMeshOptions, 'setup'>> & Pick<PeerMeshOptions, 'setup'>,
+    options: Required<Omit<PeerMeshOptions, 'setup' | 'configuration'>> & Pick<PeerMeshOptions, 'setup' | 'configuration'>,
   ) {
-    const connection = new options.RTCPeerConnection(options.configuration);
+    const configuration = options.configuration ?? (client.iceServers === undefined ? {} : { iceServers: client.iceServers });
+    const connection = new options.RTCPeerConnection(configuration);
     this.connection = connection;
     connection.onnegotiationneeded = () => void this.#offer();
     connection.onicecandidate = ({ candidate }) => {
@@ -175,7 +179,7 @@ class PeerLink {
  */
 export class PeerMesh extends EventEmitter<PeerMeshEvents> {
   readonly #links = new Map<string, PeerLink>();
-  readonly #options: Required<Omit<PeerMeshOptions, 'setup'>> & Pick<PeerMeshOptions, 'setup'>;
+  readonly #options: Required<Omit<PeerMeshOptions, 'setup' | 'configuration'>> & Pick<PeerMeshOptions, 'setup' | 'configuration'>;
   readonly #unsubscribe: () => void;
 
   constructor(
@@ -187,7 +191,7 @@ export class PeerMesh extends EventEmitter<PeerMeshEvents> {
       options.RTCPeerConnection ?? (globalThis as { RTCPeerConnection?: PeerConnectionConstructor }).RTCPeerConnection;
     if (RTCPeerConnectionImpl === undefined) throw new TypeError('no RTCPeerConnection: pass options.RTCPeerConnection');
     this.#options = {
-      configuration: options.configuration ?? {},
+      configuration: options.configuration,
       dataChannel: options.dataChannel ?? 'data',
       setup: options.setup,
       RTCPeerConnection: RTCPeerConnectionImpl,

@@ -2,6 +2,7 @@ import { TypedEmitter } from 'tiny-typed-emitter';
 import { SignalingError, type SignalingErrorCode } from '../errors.js';
 import { assertInteger, resolveCoreOptions, type CoreOptions, type ResolvedCoreOptions } from './options.js';
 import { PeerRecord, RoomRecord } from './records.js';
+import { CoreStats } from './stats.js';
 import type {
   Command,
   Connection,
@@ -56,6 +57,8 @@ export interface DisconnectOptions {
 export class SignalingCore extends TypedEmitter<SignalingEvents> {
   /** The resolved options, defaults filled in. */
   readonly options: Readonly<ResolvedCoreOptions>;
+  /** Running totals (connects, joins, leaves, signals by type, errors by code, disconnects by reason). */
+  readonly stats = new CoreStats();
   readonly #peers = new Map<string, PeerRecord>();
   readonly #rooms = new Map<string, RoomRecord>();
 
@@ -84,6 +87,7 @@ export class SignalingCore extends TypedEmitter<SignalingEvents> {
       options.allowedRooms === undefined ? undefined : new Set(options.allowedRooms),
     );
     this.#peers.set(id, peer);
+    this.stats.connects++;
     connection.send({ kind: 'welcome', peerId: id });
     this.#notify('peer:connect', () => ({ peer: peer.info() }));
     return id;
@@ -130,10 +134,11 @@ export class SignalingCore extends TypedEmitter<SignalingEvents> {
   disconnect(peerId: string, reason: DisconnectReason = 'closed'): boolean {
     const peer = this.#peers.get(peerId);
     if (peer === undefined) return false;
-    const info = peer.info();
+    const info = this.listenerCount('peer:disconnect') > 0 ? peer.info() : undefined;
     this.#peers.delete(peerId);
+    this.stats.disconnect(reason);
     for (const room of [...peer.rooms]) this.#removeMember(room, peer, 'disconnected');
-    this.#notify('peer:disconnect', () => ({ peer: info, reason }));
+    this.#notify('peer:disconnect', () => ({ peer: info as PeerInfo, reason }));
     return true;
   }
 
@@ -274,6 +279,7 @@ export class SignalingCore extends TypedEmitter<SignalingEvents> {
       return this.#fail(peer, 'target-unavailable-or-different-room', { to: signal.to });
     }
     target.connection.send({ kind: 'signal', from: peer.id, signal });
+    this.stats.signal(signal.type);
     if (this.listenerCount('signal') > 0) {
       this.#notify('signal', () => ({ from: peer.info(), to: target.info(), room: undefined, type: signal.type }));
     }
@@ -282,6 +288,7 @@ export class SignalingCore extends TypedEmitter<SignalingEvents> {
   #broadcastSignal(peer: PeerRecord, signal: Signal): void {
     if (peer.rooms.length === 0) return this.#fail(peer, 'not-in-room');
     const event: OutboundEvent = { kind: 'signal', from: peer.id, signal };
+    this.stats.signal(signal.type);
     // A peer in several rooms reaches each other member once, even when they share several rooms.
     const reached = peer.rooms.length > 1 ? new Set<string>([peer.id]) : undefined;
     for (const room of peer.rooms) {
@@ -365,6 +372,7 @@ export class SignalingCore extends TypedEmitter<SignalingEvents> {
     for (const member of room.members.values()) if (member !== peer) member.connection.send(notice);
     peer.connection.send({ kind: 'room-peers', room, peers: othersIn(room, peer) });
 
+    this.stats.joins++;
     if (existing === undefined) this.#notify('room:create', () => ({ room: room.info(), peer: peer.info() }));
     this.#notify('room:join', () => ({ room: room.info(), peer: peer.info() }));
   }
@@ -409,6 +417,7 @@ export class SignalingCore extends TypedEmitter<SignalingEvents> {
     for (const member of room.members.values()) member.connection.send(notice);
     // Ownership passes to the longest-standing member, so a room never loses the right to be ended.
     if (room.owner === peer.id) room.owner = room.members.keys().next().value;
+    this.stats.leaves[reason]++;
     this.#notify('room:leave', () => ({ room: room.info(), peer: peer.info(), reason }));
     if (room.members.size === 0) this.#deleteRoom(room);
   }
@@ -422,6 +431,7 @@ export class SignalingCore extends TypedEmitter<SignalingEvents> {
     const members = [...room.members.values()];
     room.members.clear();
     for (const member of members) member.forget(room);
+    this.stats.leaves.ended += members.length;
     for (const member of members) this.#notify('room:leave', () => ({ room: ended, peer: member.info(), reason: 'ended' }));
     this.#notify('room:end', () => ({ room: ended, by: by?.info() }));
     this.#deleteRoom(room);
@@ -439,6 +449,7 @@ export class SignalingCore extends TypedEmitter<SignalingEvents> {
 
   #fail(peer: PeerRecord, code: SignalingErrorCode, details: Record<string, unknown> = {}): void {
     peer.connection.send({ kind: 'error', code, details });
+    this.stats.error(code);
     this.#notify('peer:error', () => ({ peer: peer.info(), error: new SignalingError(code, details) }));
   }
 

@@ -45,6 +45,8 @@ export type OutboundEvent =
   | { readonly kind: 'welcome'; readonly peerId: string }
   /** Sent by the transport, never by the core: the private token that resumes this identity. */
   | { readonly kind: 'resume-token'; readonly token: string }
+  /** Sent by the transport when TURN is configured: credentials bound to this peer. */
+  | { readonly kind: 'ice-servers'; readonly iceServers: readonly unknown[] }
   | { readonly kind: 'joined'; readonly room: RoomView; readonly created: boolean }
   | { readonly kind: 'room-peers'; readonly room: RoomView; readonly peers: readonly string[] }
   | { readonly kind: 'peer-joined'; readonly room: RoomView; readonly peerId: string }

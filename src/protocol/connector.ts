@@ -111,6 +111,8 @@ export function connectorDialect(options: ConnectorCodecOptions): Dialect {
           return envelope('info', 'Client_Details', { id: event.peerId });
         case 'resume-token':
           return envelope('info', 'Resume_Token', { token: event.token });
+        case 'ice-servers':
+          return envelope('info', 'ICE_Servers', { iceServers: event.iceServers });
         case 'joined':
           return event.created
             ? envelope('info', 'Room_Created', roomData(event.room))

@@ -6,6 +6,7 @@ import { parseObject, type JsonObject } from './json.js';
 const RESERVED_TYPES = new Set([
   'id',
   'resume-token',
+  'ice-servers',
   'room-joined',
   'room-left',
   'room-peers',
@@ -90,6 +91,8 @@ function encode(event: OutboundEvent): string | undefined {
       return JSON.stringify({ type: 'id', id: event.peerId });
     case 'resume-token':
       return JSON.stringify({ type: 'resume-token', token: event.token });
+    case 'ice-servers':
+      return JSON.stringify({ type: 'ice-servers', iceServers: event.iceServers });
     case 'joined':
       return JSON.stringify({ type: 'room-joined', room: event.room.id });
     case 'room-peers':

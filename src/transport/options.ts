@@ -1,6 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import { CORE_DEFAULTS, assertInteger, resolveCoreOptions, withoutUndefined, type CoreOptions } from '../core/options.js';
 import type { RoutingScope } from '../core/types.js';
+import type { Logger } from '../ops/logger.js';
+import type { TurnOptions } from '../ops/turn.js';
 import type { DialectName } from '../protocol/dialect.js';
 
 /**
@@ -112,6 +114,19 @@ export interface SignalingOptions extends CoreOptions {
   resumeGracePeriod?: number;
   /** Milliseconds a resume token stays valid; a fresh one is sent on every connect. @default 86400000 (24 h) */
   resumeTokenTtl?: number;
+  /**
+   * TURN REST credentials (coturn `use-auth-secret`): each peer gets `iceServers` with a time-limited
+   * credential bound to its id right after connecting.
+   * @default undefined (none sent)
+   * @example turn: { secret: process.env.TURN_SECRET, urls: ['turn:turn.example.com:3478'], ttl: 3600 }
+   */
+  turn?: TurnOptions | undefined;
+  /**
+   * A logger with pino's interface (`info(obj, msg)`, ...); one line per connection event. The library is
+   * silent without one.
+   * @default undefined
+   */
+  logger?: Logger | undefined;
 }
 
 /** Who a connecting client is, as {@link SignalingOptions.authenticate} decides. */
@@ -151,9 +166,11 @@ export const SIGNALING_DEFAULTS = {
   resumeSecret: undefined as string | undefined,
   resumeGracePeriod: 10_000,
   resumeTokenTtl: 24 * 60 * 60 * 1000,
+  turn: undefined as TurnOptions | undefined,
+  logger: undefined as Logger | undefined,
 };
 
-type Hooks = 'authorizeJoin' | 'authenticate' | 'allowedOrigins' | 'tokenSecret' | 'resumeSecret';
+type Hooks = 'authorizeJoin' | 'authenticate' | 'allowedOrigins' | 'tokenSecret' | 'resumeSecret' | 'turn' | 'logger';
 export type ResolvedSignalingOptions = Omit<Required<SignalingOptions>, 'scope' | Hooks> &
   Pick<SignalingOptions, Hooks> & {
   readonly scope: Readonly<Record<DialectName, RoutingScope>>;
@@ -183,6 +200,14 @@ export function resolveSignalingOptions(options: SignalingOptions = {}): Resolve
   assertOptional('authenticate', resolved.authenticate, 'function');
   assertOptional('tokenSecret', resolved.tokenSecret, 'string');
   assertOptional('resumeSecret', resolved.resumeSecret, 'string');
+  const turn = resolved.turn;
+  if (turn !== undefined) {
+    if (typeof turn.secret !== 'string' || turn.secret === '') throw new TypeError('options.turn.secret must be a non-empty string');
+    if (!Array.isArray(turn.urls) || turn.urls.length === 0 || !turn.urls.every((u) => typeof u === 'string')) {
+      throw new TypeError('options.turn.urls must be a non-empty array of URLs');
+    }
+    if (turn.ttl !== undefined) assertInteger('turn.ttl', turn.ttl, 1);
+  }
   const origins = resolved.allowedOrigins;
   if (origins !== undefined && typeof origins !== 'function' && !(Array.isArray(origins) && origins.every((o) => typeof o === 'string'))) {
     throw new TypeError('options.allowedOrigins must be an array of origins or a function');

@@ -16,6 +16,8 @@ export interface SessionHost {
   readonly options: Readonly<ResolvedSignalingOptions>;
   /** The socket has closed; `code` is the close code the client sent (or 1006). */
   sessionClosed(session: Session, code: number): void;
+  /** Receives how long each frame took to handle, in seconds, when metrics want it. */
+  observeHandling: ((seconds: number) => void) | undefined;
 }
 
 const kSession = Symbol('signalroom.session');
@@ -161,6 +163,8 @@ export class Session implements Connection {
 
   #handle(data: Buffer, isBinary: boolean): void {
     const core = this.host.core;
+    const observe = this.host.observeHandling;
+    const started = observe === undefined ? 0 : performance.now();
     try {
       let command = isBinary ? INVALID_MESSAGE : this.dialect.decode(data.toString());
       if (command.kind === 'join' && !this.#takeJoin()) command = RATE_LIMITED;
@@ -172,6 +176,7 @@ export class Session implements Connection {
     } catch (error) {
       core.reportError(error);
     }
+    if (observe !== undefined) observe((performance.now() - started) / 1000);
   }
 
   #takeJoin(): boolean {

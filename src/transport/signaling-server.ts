@@ -11,6 +11,8 @@ import { resolveSignalingOptions, type ResolvedSignalingOptions, type SignalingO
 import { ResumeTokens } from './resume-tokens.js';
 import { Session, type SessionHost } from './session.js';
 import { Suspension } from './suspension.js';
+import { logEvents } from '../ops/logger.js';
+import { turnCredentials } from '../ops/turn.js';
 
 /** How long {@link SignalingServer.close} waits for clients to answer the close handshake before cutting them. */
 const CLOSE_GRACE_MS = 2_000;
@@ -47,7 +49,13 @@ export class SignalingServer {
     this.options = Object.freeze(resolveSignalingOptions(options));
     this.core = new SignalingCore(this.options);
     this.#onClose = onClose;
-    this.#host = { core: this.core, options: this.options, sessionClosed: (session, code) => this.#sessionClosed(session, code) };
+    this.#host = {
+      core: this.core,
+      options: this.options,
+      sessionClosed: (session, code) => this.#sessionClosed(session, code),
+      observeHandling: undefined,
+    };
+    if (this.options.logger !== undefined) logEvents(this.core, this.options.logger);
     this.#dialects = createDialects({ maxDepth: this.options.maxDepth });
     this.#bySubprotocol = new Map([...this.#dialects.values()].map((dialect) => [dialect.subprotocol, dialect]));
     this.#wss = new WebSocketServer({
@@ -97,6 +105,24 @@ export class SignalingServer {
   /** Whether {@link SignalingServer.close} has been called. */
   get closed(): boolean {
     return this.#closed !== undefined;
+  }
+
+  /** Whether it accepts peers: not closing (and, in a cluster, connected to its backplane). */
+  get ready(): boolean {
+    return this.#closed === undefined;
+  }
+
+  /**
+   * Receives the time each client frame took to handle, in seconds (metrics use it). Off by default, so
+   * nobody pays for clock reads they do not use.
+   */
+  observeMessageHandling(observer: ((seconds: number) => void) | undefined): void {
+    this.#host.observeHandling = observer;
+  }
+
+  /** The `iceServers` for a peer (TURN REST credentials), or `undefined` without `turn` configured. */
+  iceServersFor(peerId: string): Array<{ urls: string[]; username: string; credential: string }> | undefined {
+    return this.options.turn === undefined ? undefined : [turnCredentials(this.options.turn, peerId)];
   }
 
   /**
@@ -200,8 +226,11 @@ export class SignalingServer {
     return true;
   }
 
+  /** What a peer learns right after its id: its resume token, and TURN credentials when configured. */
   #sendResumeToken(session: Session): void {
     if (this.#resumeTokens !== undefined) session.send({ kind: 'resume-token', token: this.#resumeTokens.issue(session.peerId) });
+    const iceServers = this.iceServersFor(session.peerId);
+    if (iceServers !== undefined) session.send({ kind: 'ice-servers', iceServers });
   }
 
   /** A session's socket closed: the peer leaves, or waits out its grace period. */

@@ -1,19 +1,12 @@
 /// <reference lib="dom" />
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { browserTestsRun, launchChromium, warnIfSkipped } from '../helpers/chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-const inCi = process.env.CI === 'true';
-if (!haveChromium && !inCi) {
-  console.warn(
-    `\n  SKIPPED: the browser end-to-end test (test/browser/webrtc.test.ts) needs Debian's Chromium at ${CHROMIUM}.\n` +
-      '  Install it with `apt-get install chromium` (as .ci/run does) and run `npm test` again.\n',
-  );
-}
+warnIfSkipped('test/browser/webrtc.test.ts');
 
 const example = fileURLToPath(new URL('../../examples/browser/server.mjs', import.meta.url));
 const artifacts = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
@@ -42,28 +35,13 @@ function stop(child: ChildProcess): Promise<void> {
   return exited;
 }
 
-describe.skipIf(!haveChromium && !inCi)('real WebRTC in headless Chromium through signalroom', () => {
+describe.skipIf(!browserTestsRun)('real WebRTC in headless Chromium through signalroom', () => {
   let browser: Browser;
   let server: { child: ChildProcess; port: number };
 
   beforeAll(async () => {
     server = await startExample(0);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        // This machine has only loopback: let WebRTC gather host candidates there, without mDNS names.
-        '--allow-loopback-in-peer-connection',
-        '--disable-features=WebRtcHideLocalIpsWithMdns',
-      ],
-    });
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {

@@ -25,6 +25,7 @@ function summarise(event: OutboundEvent): Record<string, unknown> {
     case 'welcome':
       return { kind: event.kind, peerId: event.peerId };
     case 'resume-token':
+    case 'ice-servers':
       return { kind: event.kind };
     case 'joined':
       return { kind: event.kind, room: event.room.id, created: event.created };

@@ -1,0 +1,46 @@
+import type { SignalingCore } from '../core/core.js';
+import type { SignalingEvents } from '../core/types.js';
+
+/** The subset of pino's interface signalroom logs through; pino, bunyan-style loggers and {@link jsonLogger} fit. */
+export interface Logger {
+  debug(object: Record<string, unknown>, message?: string): void;
+  info(object: Record<string, unknown>, message?: string): void;
+  warn(object: Record<string, unknown>, message?: string): void;
+  error(object: Record<string, unknown>, message?: string): void;
+}
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+const RANK: Record<LogLevel, number> = { debug: 20, info: 30, warn: 40, error: 50, silent: 100 };
+
+/**
+ * A minimal JSON-lines logger in pino's format (`{"level":30,"time":...,"msg":...}`), for the standalone server.
+ *
+ * @example const logger = jsonLogger('info'); logger.info({ peer: 'abc' }, 'peer connected');
+ */
+export function jsonLogger(level: LogLevel = 'info', write: (line: string) => void = (line) => process.stdout.write(line)): Logger {
+  const threshold = RANK[level];
+  const at = (name: Exclude<LogLevel, 'silent'>) => (object: Record<string, unknown>, message?: string) => {
+    if (RANK[name] < threshold) return;
+    write(`${JSON.stringify({ level: RANK[name], time: Date.now(), ...object, ...(message === undefined ? {} : { msg: message }) })}\n`);
+  };
+  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+}
+
+/** Logs one line per connection event of `core` (and its errors). Returns a function that stops it. */
+export function logEvents(core: SignalingCore, logger: Logger): () => void {
+  const listeners: Partial<SignalingEvents> = {
+    'peer:connect': ({ peer }) => logger.info({ event: 'peer:connect', peer: peer.id, dialect: peer.dialect }, 'peer connected'),
+    'peer:disconnect': ({ peer, reason }) =>
+      logger.info({ event: 'peer:disconnect', peer: peer.id, reason, rooms: peer.rooms }, 'peer disconnected'),
+    'peer:suspend': ({ peer, reason }) => logger.info({ event: 'peer:suspend', peer: peer.id, reason }, 'peer connection lost; keeping it for resume'),
+    'peer:resume': ({ peer }) => logger.info({ event: 'peer:resume', peer: peer.id }, 'peer resumed'),
+    'room:join': ({ room, peer }) => logger.debug({ event: 'room:join', room: room.id, peer: peer.id }, 'peer joined room'),
+    'room:leave': ({ room, peer, reason }) => logger.debug({ event: 'room:leave', room: room.id, peer: peer.id, reason }, 'peer left room'),
+    'peer:error': ({ peer, error }) => logger.debug({ event: 'peer:error', peer: peer.id, code: error.code }, 'answered a client error'),
+    error: (error) => logger.error({ event: 'error', err: { message: error.message, stack: error.stack } }, 'signalroom error'),
+  };
+  for (const [event, listener] of Object.entries(listeners)) core.on(event as never, listener as never);
+  return () => {
+    for (const [event, listener] of Object.entries(listeners)) core.off(event as never, listener as never);
+  };
+}

@@ -1,0 +1,112 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { SignalingServer } from '../transport/signaling-server.js';
+
+/** Options of {@link createMetrics}. */
+export interface MetricsOptions {
+  /** Register into this registry (e.g. prom-client's global `register`). @default a new Registry */
+  registry?: Registry;
+  /** Prefix of every metric name. @default 'signalroom_' */
+  prefix?: string;
+}
+
+/** Prometheus metrics of one signaling endpoint. */
+export interface SignalingMetrics {
+  readonly registry: Registry;
+  /** The exposition text, as `GET /metrics` serves it. */
+  metrics(): Promise<string>;
+  /** The `content-type` of {@link SignalingMetrics.metrics}. */
+  readonly contentType: string;
+  /** Stops timing message handling and removes the metrics from the registry. */
+  close(): void;
+}
+
+/** A counter whose value is read from a running total at scrape time. */
+function totalCounter(
+  registry: Registry,
+  name: string,
+  help: string,
+  labelNames: readonly string[],
+  read: (set: (labels: Record<string, string>, value: number) => void) => void,
+): Counter<string> {
+  return new Counter({
+    name,
+    help,
+    labelNames,
+    registers: [registry],
+    collect() {
+      this.reset();
+      read((labels, value) => {
+        if (value > 0) this.inc(labels, value);
+      });
+    },
+  });
+}
+
+/**
+ * Prometheus metrics through prom-client (an optional peer dependency, loaded only by this subpath). The core
+ * only counts; this reads its totals at scrape time, so the hot path pays one increment per event. Message
+ * handling time is measured only while metrics exist.
+ *
+ * @example
+ * import { createMetrics } from 'signalroom/metrics';
+ * const metrics = createMetrics(signaling);
+ * app.get('/metrics', async (req, res) => res.type(metrics.contentType).send(await metrics.metrics()));
+ */
+export function createMetrics(signaling: SignalingServer, options: MetricsOptions = {}): SignalingMetrics {
+  const registry = options.registry ?? new Registry();
+  const p = options.prefix ?? 'signalroom_';
+  const { core } = signaling;
+  const stats = core.stats;
+
+  const gauge = (name: string, help: string, read: () => number) =>
+    new Gauge({ name: p + name, help, registers: [registry], collect() { this.set(read()); } });
+  const names = [
+    p + 'connections',
+    p + 'peers',
+    p + 'rooms',
+    p + 'backplane_up',
+    p + 'connects_total',
+    p + 'joins_total',
+    p + 'leaves_total',
+    p + 'signals_relayed_total',
+    p + 'errors_total',
+    p + 'disconnects_total',
+    p + 'message_handling_seconds',
+  ];
+
+  gauge('connections', 'Open WebSocket connections.', () => signaling.connectionCount);
+  gauge('peers', 'Connected peers (including peers within their resume grace period).', () => core.peerCount);
+  gauge('rooms', 'Rooms that exist.', () => core.roomCount);
+  gauge('backplane_up', '1 while the backplane is connected (always 1 on a single node).', () => (signaling.ready ? 1 : 0));
+  totalCounter(registry, p + 'connects_total', 'Peers that connected.', [], (set) => set({}, stats.connects));
+  totalCounter(registry, p + 'joins_total', 'Room joins.', [], (set) => set({}, stats.joins));
+  totalCounter(registry, p + 'leaves_total', 'Room leaves, by reason.', ['reason'], (set) => {
+    for (const [reason, n] of Object.entries(stats.leaves)) set({ reason }, n);
+  });
+  totalCounter(registry, p + 'signals_relayed_total', 'Signals relayed, by type (application types count as other).', ['type'], (set) => {
+    for (const [type, n] of stats.signals) set({ type }, n);
+  });
+  totalCounter(registry, p + 'errors_total', 'Errors answered to clients, by code.', ['code'], (set) => {
+    for (const [code, n] of stats.errors) set({ code }, n);
+  });
+  totalCounter(registry, p + 'disconnects_total', 'Peers that disconnected, by reason.', ['reason'], (set) => {
+    for (const [reason, n] of stats.disconnects) set({ reason }, n);
+  });
+  const handling = new Histogram({
+    name: p + 'message_handling_seconds',
+    help: 'Time to handle one client frame (decode, route, encode, write).',
+    buckets: [0.000_01, 0.000_025, 0.000_05, 0.000_1, 0.000_25, 0.000_5, 0.001, 0.005, 0.025],
+    registers: [registry],
+  });
+  signaling.observeMessageHandling((seconds) => handling.observe(seconds));
+
+  return {
+    registry,
+    contentType: registry.contentType,
+    metrics: () => registry.metrics(),
+    close: () => {
+      signaling.observeMessageHandling(undefined);
+      for (const name of names) registry.removeSingleMetric(name);
+    },
+  };
+}

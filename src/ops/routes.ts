@@ -1,0 +1,79 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { authorizeHandshake } from '../transport/handshake.js';
+import type { SignalingServer } from '../transport/signaling-server.js';
+import { DASHBOARD_HTML, DashboardSeries } from './dashboard.js';
+import type { SignalingMetrics } from './metrics.js';
+
+/** Which operational routes to serve, and where. Paths are fixed; each route can be turned off. */
+export interface OpsRoutesOptions {
+  /** `GET /status` (PROTOCOLS.md). @default '/status' */
+  statusPath?: string | false;
+  /** `GET /healthz` (process up) and `GET /readyz` (accepting peers). @default true */
+  health?: boolean;
+  /** `GET /metrics` from these metrics (see `signalroom/metrics`), or a promise of them. @default undefined */
+  metrics?: SignalingMetrics | Promise<SignalingMetrics | undefined> | undefined;
+  /** `GET /ice-servers`: TURN credentials for a caller that passes the same checks as an upgrade. @default true */
+  iceServers?: boolean;
+  /** `GET /dashboard`: a live page of rooms, peers and rates. It shows every peer id: keep it internal. @default false */
+  dashboard?: boolean;
+}
+
+/** A plain Node request handler: answers one of the ops routes and returns true, or returns false. */
+export type OpsHandler = (request: IncomingMessage, response: ServerResponse) => boolean;
+
+/**
+ * The operational HTTP routes, written once against Node's request and response so the standalone server and
+ * every adapter serve exactly the same thing.
+ */
+export function createOpsRoutes(signaling: SignalingServer, options: OpsRoutesOptions = {}): OpsHandler {
+  const { statusPath = '/status', health = true, metrics, iceServers = true, dashboard = false } = options;
+  const series = dashboard ? new DashboardSeries(signaling) : undefined;
+
+  return (request, response) => {
+    if (request.method !== 'GET' && request.method !== 'HEAD') return false;
+    const path = (request.url ?? '/').split('?', 1)[0];
+    if (path === statusPath) return json(response, 200, signaling.status());
+    if (health && path === '/healthz') return json(response, 200, { status: 'ok' });
+    if (health && path === '/readyz') {
+      return signaling.ready ? json(response, 200, { status: 'ready' }) : json(response, 503, { status: 'not ready' });
+    }
+    if (metrics !== undefined && path === '/metrics') {
+      void Promise.resolve(metrics).then(async (loaded) => {
+        if (loaded === undefined) return json(response, 501, { error: 'metrics need prom-client: npm install prom-client' });
+        response.writeHead(200, { 'content-type': loaded.contentType, 'cache-control': 'no-store' });
+        response.end(await loaded.metrics());
+      });
+      return true;
+    }
+    if (iceServers && path === '/ice-servers') {
+      void serveIceServers(signaling, request, response);
+      return true;
+    }
+    if (series !== undefined && path === '/dashboard') {
+      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+      response.end(DASHBOARD_HTML);
+      return true;
+    }
+    if (series !== undefined && path === '/dashboard/data') return json(response, 200, series.snapshot());
+    return false;
+  };
+}
+
+async function serveIceServers(signaling: SignalingServer, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  if (signaling.options.turn === undefined) return void json(response, 404, { error: 'TURN is not configured' });
+  try {
+    const admission = await authorizeHandshake(request, signaling.options);
+    if (admission.refuse !== undefined) return void json(response, admission.refuse, { error: admission.reason });
+    const id = admission.identity.id ?? signaling.options.generateId();
+    json(response, 200, { iceServers: signaling.iceServersFor(id) });
+  } catch (error) {
+    signaling.core.reportError(error);
+    json(response, 500, { error: 'Internal Server Error' });
+  }
+}
+
+function json(response: ServerResponse, status: number, body: unknown): true {
+  response.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+  response.end(JSON.stringify(body));
+  return true;
+}
