@@ -30,6 +30,6 @@ export {
 export { SignalingServer } from './transport/signaling-server.js';
 export { createStandaloneServer, type StandaloneOptions, type StandaloneServer } from './standalone.js';
 export { jsonLogger, type Logger, type LogLevel } from './ops/logger.js';
-export { createOpsRoutes, type OpsHandler, type OpsRoutesOptions } from './ops/routes.js';
+export { createOpsRoutes, type AdapterOpsOptions, type OpsHandler, type OpsRoutesOptions } from './ops/routes.js';
 export { turnCredentials, type IceServer, type TurnOptions } from './ops/turn.js';
 export type { SignalingMetrics, MetricsOptions } from './ops/metrics.js';

@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { loadMetrics } from '../ops/load-metrics.js';
-import { createOpsRoutes } from '../ops/routes.js';
+import { adapterOps, type AdapterOpsOptions } from '../ops/routes.js';
 import type { SignalingServer } from '../transport/signaling-server.js';
 import { attachSignaling, type AttachOptions } from './node.js';
 import type { UpgradableServer } from './upgrade-router.js';
@@ -11,18 +10,7 @@ export interface ExpressAppLike {
 }
 
 /** Options of {@link expressSignaling}: the signaling options plus which operational routes to mount. */
-export interface ExpressSignalingOptions extends AttachOptions {
-  /** Path of the JSON status route; `false` mounts none. @default '/status' */
-  statusPath?: string | false;
-  /** `GET /healthz` and `GET /readyz`. @default false */
-  health?: boolean;
-  /** `GET /metrics` (Prometheus; needs prom-client installed). @default false */
-  metrics?: boolean;
-  /** `GET /ice-servers` (TURN credentials, with `turn` configured). @default false */
-  iceServers?: boolean;
-  /** `GET /dashboard` (shows every peer id: keep it internal). @default false */
-  dashboard?: boolean;
-}
+export interface ExpressSignalingOptions extends AttachOptions, AdapterOpsOptions {}
 
 /**
  * Signaling for an Express 5 (or 4) app. Express never sees WebSocket upgrades, so signaling attaches to the
@@ -45,18 +33,12 @@ export function expressSignaling(
   server: UpgradableServer,
   options: ExpressSignalingOptions = {},
 ): SignalingServer {
-  const { statusPath = '/status', health = false, metrics = false, iceServers = false, dashboard = false, ...attachOptions } = options;
+  const { statusPath, health, metrics, iceServers, dashboard, ...attachOptions } = options;
   const signaling = attachSignaling(server, attachOptions);
-  const ops = createOpsRoutes(signaling, {
-    statusPath,
-    health,
-    metrics: metrics ? loadMetrics(signaling) : undefined,
-    iceServers,
-    dashboard,
-  });
+  const ops = adapterOps(signaling, { statusPath, health, metrics, iceServers, dashboard });
   // Express cannot remove middleware, so a closed endpoint passes every request on instead.
   app.use((request, response, next) => {
-    if (signaling.closed || !ops(request, response)) next();
+    if (signaling.closed || !ops.handle(request, response)) next();
   });
   return signaling;
 }

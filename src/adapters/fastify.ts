@@ -3,26 +3,15 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
-import { loadMetrics } from '../ops/load-metrics.js';
-import { createOpsRoutes } from '../ops/routes.js';
+import { adapterOps, type AdapterOpsOptions } from '../ops/routes.js';
 import type { SignalingOptions } from '../transport/options.js';
 import { SignalingServer } from '../transport/signaling-server.js';
 import { routeUpgrades } from './upgrade-router.js';
 
 /** Options of the {@link signalroom} Fastify plugin. */
-export interface SignalroomFastifyOptions extends SignalingOptions {
+export interface SignalroomFastifyOptions extends SignalingOptions, AdapterOpsOptions {
   /** The path whose WebSocket upgrades become signaling peers. @default '/signal' */
   path?: string;
-  /** Path of the JSON status route; `false` registers none. @default '/status' */
-  statusPath?: string | false;
-  /** `GET /healthz` and `GET /readyz`. @default false */
-  health?: boolean;
-  /** `GET /metrics` (Prometheus; needs prom-client installed). @default false */
-  metrics?: boolean;
-  /** `GET /ice-servers` (TURN credentials, with `turn` configured). @default false */
-  iceServers?: boolean;
-  /** `GET /dashboard` and `/dashboard/data` (shows every peer id: keep it internal). @default false */
-  dashboard?: boolean;
 }
 
 declare module 'fastify' {
@@ -37,15 +26,7 @@ const kUpgrade = Symbol('signalroom.upgrade');
 type UpgradingRequest = IncomingMessage & { [kUpgrade]?: { socket: Duplex; head: Buffer } };
 
 const plugin: FastifyPluginAsync<SignalroomFastifyOptions> = async (fastify: FastifyInstance, options) => {
-  const {
-    path = '/signal',
-    statusPath = '/status',
-    health = false,
-    metrics = false,
-    iceServers = false,
-    dashboard = false,
-    ...signalingOptions
-  } = options;
+  const { path = '/signal', statusPath, health, metrics, iceServers, dashboard, ...signalingOptions } = options;
   let detach = (): void => {};
   const signaling = new SignalingServer(signalingOptions, () => detach());
   fastify.decorate('signaling', signaling);
@@ -71,25 +52,11 @@ const plugin: FastifyPluginAsync<SignalroomFastifyOptions> = async (fastify: Fas
   });
 
   // The operational routes are the same handler the standalone server uses, registered as Fastify routes.
-  const ops = createOpsRoutes(signaling, {
-    statusPath,
-    health,
-    metrics: metrics ? loadMetrics(signaling) : undefined,
-    iceServers,
-    dashboard,
-  });
-  const routes = [
-    statusPath,
-    ...(health ? ['/healthz', '/readyz'] : []),
-    ...(metrics ? ['/metrics'] : []),
-    ...(iceServers ? ['/ice-servers'] : []),
-    ...(dashboard ? ['/dashboard', '/dashboard/data'] : []),
-  ];
-  for (const route of routes) {
-    if (route === false) continue;
+  const ops = adapterOps(signaling, { statusPath, health, metrics, iceServers, dashboard });
+  for (const route of ops.paths) {
     fastify.get(route, (request, reply) => {
       reply.hijack();
-      ops(request.raw, reply.raw);
+      ops.handle(request.raw, reply.raw);
     });
   }
   fastify.addHook('preClose', () => signaling.close());

@@ -7,6 +7,8 @@ export interface Logger {
   info(object: Record<string, unknown>, message?: string): void;
   warn(object: Record<string, unknown>, message?: string): void;
   error(object: Record<string, unknown>, message?: string): void;
+  /** pino's level check; when present, events below the level are not even listened to. */
+  isLevelEnabled?(level: string): boolean;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -23,12 +25,30 @@ export function jsonLogger(level: LogLevel = 'info', write: (line: string) => vo
     if (RANK[name] < threshold) return;
     write(`${JSON.stringify({ level: RANK[name], time: Date.now(), ...object, ...(message === undefined ? {} : { msg: message }) })}\n`);
   };
-  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+  return {
+    debug: at('debug'),
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
+    isLevelEnabled: (name) => (RANK[name as LogLevel] ?? 0) >= threshold,
+  };
 }
 
 /** Logs one line per connection event of `core` (and its errors). Returns a function that stops it. */
 export function logEvents(core: SignalingCore, logger: Logger): () => void {
-  const listeners: Partial<SignalingEvents> = {
+  // Listening costs a snapshot of the peer and room per event: listen only at levels that print.
+  const enabled = (level: string) => logger.isLevelEnabled?.(level) ?? true;
+  const levelOf: Record<string, string> = {
+    'peer:connect': 'info',
+    'peer:disconnect': 'info',
+    'peer:suspend': 'info',
+    'peer:resume': 'info',
+    'room:join': 'debug',
+    'room:leave': 'debug',
+    'peer:error': 'debug',
+    error: 'error',
+  };
+  const all: Partial<SignalingEvents> = {
     'peer:connect': ({ peer }) => logger.info({ event: 'peer:connect', peer: peer.id, dialect: peer.dialect }, 'peer connected'),
     'peer:disconnect': ({ peer, reason }) =>
       logger.info({ event: 'peer:disconnect', peer: peer.id, reason, rooms: peer.rooms }, 'peer disconnected'),
@@ -39,6 +59,7 @@ export function logEvents(core: SignalingCore, logger: Logger): () => void {
     'peer:error': ({ peer, error }) => logger.debug({ event: 'peer:error', peer: peer.id, code: error.code }, 'answered a client error'),
     error: (error) => logger.error({ event: 'error', err: { message: error.message, stack: error.stack } }, 'signalroom error'),
   };
+  const listeners = Object.fromEntries(Object.entries(all).filter(([event]) => enabled(levelOf[event] ?? 'info')));
   for (const [event, listener] of Object.entries(listeners)) core.on(event as never, listener as never);
   return () => {
     for (const [event, listener] of Object.entries(listeners)) core.off(event as never, listener as never);

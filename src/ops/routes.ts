@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { authorizeHandshake } from '../transport/handshake.js';
 import type { SignalingServer } from '../transport/signaling-server.js';
 import { DASHBOARD_HTML, DashboardSeries } from './dashboard.js';
+import { loadMetrics } from './load-metrics.js';
 import type { SignalingMetrics } from './metrics.js';
 
 /** Which operational routes to serve, and where. Paths are fixed; each route can be turned off. */
@@ -76,4 +77,38 @@ function json(response: ServerResponse, status: number, body: unknown): true {
   response.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
   response.end(JSON.stringify(body));
   return true;
+}
+
+/** The operational routes an adapter can mount; all off but `/status` unless asked for. */
+export interface AdapterOpsOptions {
+  /** Path of the JSON status route; `false` mounts none. @default '/status' */
+  statusPath?: string | false;
+  /** `GET /healthz` and `GET /readyz`. @default false */
+  health?: boolean;
+  /** `GET /metrics` (Prometheus; needs prom-client installed). @default false */
+  metrics?: boolean;
+  /** `GET /ice-servers` (TURN credentials, with `turn` configured). @default false */
+  iceServers?: boolean;
+  /** `GET /dashboard` and `/dashboard/data` (shows every peer id: keep it internal). @default false */
+  dashboard?: boolean;
+}
+
+/** The ops handler for an adapter, and the paths it answers (for frameworks that register routes one by one). */
+export function adapterOps(signaling: SignalingServer, options: AdapterOpsOptions): { handle: OpsHandler; paths: string[] } {
+  const { statusPath = '/status', health = false, metrics = false, iceServers = false, dashboard = false } = options;
+  const handle = createOpsRoutes(signaling, {
+    statusPath,
+    health,
+    metrics: metrics ? loadMetrics(signaling) : undefined,
+    iceServers,
+    dashboard,
+  });
+  const paths = [
+    ...(statusPath === false ? [] : [statusPath]),
+    ...(health ? ['/healthz', '/readyz'] : []),
+    ...(metrics ? ['/metrics'] : []),
+    ...(iceServers ? ['/ice-servers'] : []),
+    ...(dashboard ? ['/dashboard', '/dashboard/data'] : []),
+  ];
+  return { handle, paths };
 }

@@ -36,6 +36,17 @@ function stopServer(server: http.Server): Promise<void> {
   return new Promise((resolve) => server.close(() => resolve()));
 }
 
+/** Listens on a free port; stopping closes signaling, then the server (also when the test ends). */
+async function serve(server: http.Server, signaling: SignalingServer): Promise<AdapterApp> {
+  const port = await listenOn(server);
+  const stop = async () => {
+    await signaling.close();
+    await stopServer(server);
+  };
+  onTestFinished(stop);
+  return { signaling, ...urls(port), stop };
+}
+
 export const ADAPTERS: readonly AdapterFactory[] = [
   {
     name: 'node http.Server',
@@ -49,13 +60,7 @@ export const ADAPTERS: readonly AdapterFactory[] = [
         response.writeHead(404).end();
       });
       const signaling = attachSignaling(server, { ...options, path: '/signal' });
-      const port = await listenOn(server);
-      const stop = async () => {
-        await signaling.close();
-        await stopServer(server);
-      };
-      onTestFinished(stop);
-      return { signaling, ...urls(port), stop };
+      return serve(server, signaling);
     },
   },
   {
@@ -64,14 +69,7 @@ export const ADAPTERS: readonly AdapterFactory[] = [
       const app = express();
       app.get('/app', (_request, response) => void response.send('app route'));
       const server = http.createServer(app);
-      const signaling = expressSignaling(app, server, { ...options, path: '/signal' });
-      const port = await listenOn(server);
-      const stop = async () => {
-        await signaling.close();
-        await stopServer(server);
-      };
-      onTestFinished(stop);
-      return { signaling, ...urls(port), stop };
+      return serve(server, expressSignaling(app, server, { ...options, path: '/signal' }));
     },
   },
   {
