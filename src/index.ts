@@ -33,3 +33,5 @@ export { jsonLogger, type Logger, type LogLevel } from './ops/logger.js';
 export { createOpsRoutes, type AdapterOpsOptions, type OpsHandler, type OpsRoutesOptions } from './ops/routes.js';
 export { turnCredentials, type IceServer, type TurnOptions } from './ops/turn.js';
 export type { SignalingMetrics, MetricsOptions } from './ops/metrics.js';
+export type { Backplane, BackplaneHandlers } from './cluster/backplane.js';
+export { MemoryBackplane } from './cluster/memory.js';

@@ -85,6 +85,7 @@ export class SignalingCore extends TypedEmitter<SignalingEvents> {
       options.dialect ?? 'console',
       options.data,
       options.allowedRooms === undefined ? undefined : new Set(options.allowedRooms),
+      options.node,
     );
     this.#peers.set(id, peer);
     this.stats.connects++;
@@ -97,12 +98,41 @@ export class SignalingCore extends TypedEmitter<SignalingEvents> {
    * Hands a connected peer a new connection (it resumed its identity on a new socket): rooms and id stay, nothing
    * is announced. Returns the old connection, or `undefined` when the peer is not connected.
    */
-  replaceConnection(peerId: string, connection: Connection): Connection | undefined {
+  replaceConnection(peerId: string, connection: Connection, node?: string): Connection | undefined {
     const peer = this.#peers.get(peerId);
     if (peer === undefined) return undefined;
     const old = peer.connection;
     peer.connection = connection;
+    peer.node = node;
     return old;
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // Applied from a backplane: changes another node already checked and carried out. No hooks, no limits.
+
+  /** Puts a (remote) peer into a room another node admitted it to, creating the room if needed. */
+  applyJoin(peerId: string, roomId: string, room: { name?: string; owner?: string } = {}): void {
+    const peer = this.#peers.get(peerId);
+    if (peer === undefined || this.#rooms.get(roomId)?.members.has(peerId)) return;
+    const existing = this.#rooms.get(roomId);
+    if (peer.switchRooms) for (const old of [...peer.rooms]) this.#removeMember(old, peer, 'left');
+    const created = existing ?? this.#createRoom(roomId, room.name ?? '', room.owner ?? peerId);
+    this.#enter(peer, created, existing === undefined);
+  }
+
+  /** Takes a peer out of a room as another node did, with that node's reason. */
+  applyLeave(peerId: string, roomId: string, reason: LeaveReason): void {
+    const room = this.#rooms.get(roomId);
+    const peer = room?.members.get(peerId);
+    if (room !== undefined && peer !== undefined) this.#removeMember(room, peer, reason);
+  }
+
+  /** Hands a signal another node routed to a peer connected here. Returns false when no such peer is here. */
+  deliver(fromId: string, toId: string, signal: Signal): boolean {
+    const target = this.#peers.get(toId);
+    if (target === undefined || target.node !== undefined) return false;
+    target.connection.send({ kind: 'signal', from: fromId, signal });
+    return true;
   }
 
   /**
@@ -278,7 +308,9 @@ export class SignalingCore extends TypedEmitter<SignalingEvents> {
     if (target === undefined || !this.#mayReach(peer, target)) {
       return this.#fail(peer, 'target-unavailable-or-different-room', { to: signal.to });
     }
-    target.connection.send({ kind: 'signal', from: peer.id, signal });
+    if (target.connection.send({ kind: 'signal', from: peer.id, signal }) === false) {
+      return this.#fail(peer, 'target-unavailable-or-different-room', { to: signal.to });
+    }
     this.stats.signal(signal.type);
     if (this.listenerCount('signal') > 0) {
       this.#notify('signal', () => ({ from: peer.info(), to: target.info(), room: undefined, type: signal.type }));
@@ -295,7 +327,7 @@ export class SignalingCore extends TypedEmitter<SignalingEvents> {
       for (const member of room.members.values()) {
         if (member === peer || reached?.has(member.id)) continue;
         reached?.add(member.id);
-        member.connection.send(event);
+        if (member.connection.send(event) === false) this.#fail(peer, 'target-unavailable-or-different-room', { to: member.id });
       }
       if (this.listenerCount('signal') > 0) {
         this.#notify('signal', () => ({ from: peer.info(), to: undefined, room: room.id, type: signal.type }));
@@ -364,16 +396,20 @@ export class SignalingCore extends TypedEmitter<SignalingEvents> {
     // Every check passed: only now leave the old room, so a refused join changes nothing.
     if (peer.switchRooms) for (const old of [...peer.rooms]) this.#removeMember(old, peer, 'left');
 
-    const room = existing ?? this.#createRoom(roomId, name ?? '', peer.id);
+    this.#enter(peer, existing ?? this.#createRoom(roomId, name ?? '', peer.id), existing === undefined);
+  }
+
+  /** The join itself: membership, the three notices in their order, the events. */
+  #enter(peer: PeerRecord, room: RoomRecord, created: boolean): void {
     room.members.set(peer.id, peer);
     peer.enter(room);
-    peer.connection.send({ kind: 'joined', room, created: existing === undefined });
+    peer.connection.send({ kind: 'joined', room, created });
     const notice: OutboundEvent = { kind: 'peer-joined', room, peerId: peer.id };
     for (const member of room.members.values()) if (member !== peer) member.connection.send(notice);
     peer.connection.send({ kind: 'room-peers', room, peers: othersIn(room, peer) });
 
     this.stats.joins++;
-    if (existing === undefined) this.#notify('room:create', () => ({ room: room.info(), peer: peer.info() }));
+    if (created) this.#notify('room:create', () => ({ room: room.info(), peer: peer.info() }));
     this.#notify('room:join', () => ({ room: room.info(), peer: peer.info() }));
   }
 

@@ -17,13 +17,17 @@ export class PeerRecord {
     readonly dialect: string,
     readonly data: unknown,
     readonly allowedRooms: ReadonlySet<string> | undefined,
+    /** The cluster node holding its connection; `undefined` when it is this node. */
+    public node: string | undefined,
   ) {}
 
   info(): PeerInfo {
     return {
       id: this.id,
+      node: this.node,
       dialect: this.dialect,
       scope: this.scope,
+      switchRooms: this.switchRooms,
       rooms: this.rooms.map((room) => room.id),
       data: this.data,
     };

@@ -60,10 +60,11 @@ export type OutboundEvent =
 /**
  * The port through which the core talks to one client. Transports implement it; tests use a fake.
  * `send` must encode the event before it returns (its room view is live and changes after the call), must not
- * throw, and must not call back into the core synchronously.
+ * throw, and must not call back into the core synchronously. It may return `false` when a signal could not be
+ * passed on (a peer on another node while the backplane is down): the sender is then told.
  */
 export interface Connection {
-  send(event: OutboundEvent): void;
+  send(event: OutboundEvent): void | boolean;
   close(code: number, reason: string): void;
 }
 
@@ -99,13 +100,19 @@ export interface PeerOptions {
   readonly data?: unknown;
   /** The only rooms this peer may join (a signed token's `rooms` claim); others answer `forbidden`. */
   readonly allowedRooms?: readonly string[];
+  /** The cluster node the peer is connected to, when that is another node (see backplanes). */
+  readonly node?: string;
 }
 
 /** A snapshot of one peer, safe to keep. */
 export interface PeerInfo {
   readonly id: string;
+  /** The cluster node it is connected to; `undefined` for this node. */
+  readonly node: string | undefined;
   readonly dialect: string;
   readonly scope: RoutingScope;
+  /** Whether joining a room makes it leave its current one (console dialect). */
+  readonly switchRooms: boolean;
   readonly rooms: readonly string[];
   readonly data: unknown;
 }

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { CORE_DEFAULTS, assertInteger, resolveCoreOptions, withoutUndefined, type CoreOptions } from '../core/options.js';
 import type { RoutingScope } from '../core/types.js';
+import type { Backplane } from '../cluster/backplane.js';
 import type { Logger } from '../ops/logger.js';
 import type { TurnOptions } from '../ops/turn.js';
 import type { DialectName } from '../protocol/dialect.js';
@@ -127,6 +128,16 @@ export interface SignalingOptions extends CoreOptions {
    * @default undefined
    */
   logger?: Logger | undefined;
+  /**
+   * Makes this endpoint one node of a cluster: peers on every node share rooms, see each other and signal each
+   * other as on one node. `redisBackplane({ url })` from `signalroom/redis`, or a `MemoryBackplane` node.
+   * @default undefined (a single node)
+   */
+  backplane?: Backplane | undefined;
+  /** Milliseconds between a node's heartbeats (its snapshot) and reconciliations. @default 5000 */
+  clusterHeartbeatInterval?: number;
+  /** Milliseconds after its last heartbeat that a node counts as dead and its peers leave. @default 10000 */
+  clusterNodeTimeout?: number;
 }
 
 /** Who a connecting client is, as {@link SignalingOptions.authenticate} decides. */
@@ -168,9 +179,12 @@ export const SIGNALING_DEFAULTS = {
   resumeTokenTtl: 24 * 60 * 60 * 1000,
   turn: undefined as TurnOptions | undefined,
   logger: undefined as Logger | undefined,
+  backplane: undefined as Backplane | undefined,
+  clusterHeartbeatInterval: 5_000,
+  clusterNodeTimeout: 10_000,
 };
 
-type Hooks = 'authorizeJoin' | 'authenticate' | 'allowedOrigins' | 'tokenSecret' | 'resumeSecret' | 'turn' | 'logger';
+type Hooks = 'authorizeJoin' | 'authenticate' | 'allowedOrigins' | 'tokenSecret' | 'resumeSecret' | 'turn' | 'logger' | 'backplane';
 export type ResolvedSignalingOptions = Omit<Required<SignalingOptions>, 'scope' | Hooks> &
   Pick<SignalingOptions, Hooks> & {
   readonly scope: Readonly<Record<DialectName, RoutingScope>>;
@@ -196,6 +210,8 @@ export function resolveSignalingOptions(options: SignalingOptions = {}): Resolve
   assertInteger('heartbeatTimeout', resolved.heartbeatTimeout, 1);
   assertInteger('resumeGracePeriod', resolved.resumeGracePeriod, 0);
   assertInteger('resumeTokenTtl', resolved.resumeTokenTtl, 1);
+  assertInteger('clusterHeartbeatInterval', resolved.clusterHeartbeatInterval, 1);
+  assertInteger('clusterNodeTimeout', resolved.clusterNodeTimeout, 1);
   if (typeof resolved.resume !== 'boolean') throw new TypeError(`options.resume must be a boolean, got ${String(resolved.resume)}`);
   assertOptional('authenticate', resolved.authenticate, 'function');
   assertOptional('tokenSecret', resolved.tokenSecret, 'string');

@@ -11,6 +11,7 @@ import { resolveSignalingOptions, type ResolvedSignalingOptions, type SignalingO
 import { ResumeTokens } from './resume-tokens.js';
 import { Session, type SessionHost } from './session.js';
 import { Suspension } from './suspension.js';
+import { ClusterNode } from '../cluster/cluster-node.js';
 import { logEvents } from '../ops/logger.js';
 import { turnCredentials } from '../ops/turn.js';
 
@@ -39,6 +40,8 @@ export class SignalingServer {
   readonly #suspended = new Map<string, Suspension>();
   readonly #heartbeat: Heartbeat;
   readonly #resumeTokens: ResumeTokens | undefined;
+  /** This endpoint's place in a cluster, with a backplane configured. */
+  readonly #cluster: ClusterNode | undefined;
   readonly #onClose: () => void;
   /** What sessions see of this server; kept private so no `ws` type leaks into the public API. */
   readonly #host: SessionHost;
@@ -72,6 +75,25 @@ export class SignalingServer {
       : undefined;
     this.#heartbeat = new Heartbeat(this.#sessions, this.options.heartbeatInterval, this.options.heartbeatTimeout);
     this.#heartbeat.start();
+    const backplane = this.options.backplane;
+    this.#cluster =
+      backplane === undefined
+        ? undefined
+        : new ClusterNode({ core: this.core, releaseSuspended: (peerId) => this.#releaseSuspended(peerId) }, backplane, {
+            heartbeatInterval: this.options.clusterHeartbeatInterval,
+            nodeTimeout: this.options.clusterNodeTimeout,
+          });
+    this.#cluster?.start().catch((error: unknown) => this.core.reportError(error));
+  }
+
+  /** This node's id in its cluster (`undefined` without a backplane). */
+  get nodeId(): string | undefined {
+    return this.#cluster?.nodeId;
+  }
+
+  /** Runs a cluster heartbeat now (snapshot and reconcile) instead of waiting for the timer. */
+  async syncCluster(): Promise<void> {
+    await this.#cluster?.heartbeat();
   }
 
   /** Subscribes to a core event. Returns this, for chaining. */
@@ -109,7 +131,7 @@ export class SignalingServer {
 
   /** Whether it accepts peers: not closing (and, in a cluster, connected to its backplane). */
   get ready(): boolean {
-    return this.#closed === undefined;
+    return this.#closed === undefined && (this.#cluster?.connected ?? true);
   }
 
   /**
@@ -171,6 +193,8 @@ export class SignalingServer {
     });
     await Promise.race([allClosed, grace]);
     clearTimeout(timer);
+    // Our peers' departures have gone out as events; now leave the cluster.
+    await this.#cluster?.close().catch((error: unknown) => this.core.reportError(error));
     await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
   }
 
@@ -266,6 +290,14 @@ export class SignalingServer {
     } catch (error) {
       this.core.reportError(error);
     }
+  }
+
+  /** Another node took over this peer (it resumed there): drop its grace period without a leave. */
+  #releaseSuspended(peerId: string): void {
+    const suspension = this.#suspended.get(peerId);
+    if (suspension === undefined) return;
+    clearTimeout(suspension.timer);
+    this.#suspended.delete(peerId);
   }
 
   #endSuspension(suspension: Suspension, reason: string): void {

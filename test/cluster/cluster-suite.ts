@@ -1,0 +1,157 @@
+import { expect, it } from 'vitest';
+import type { Backplane, StandaloneOptions } from '../../src/index.js';
+import { TestClient } from '../helpers/client.js';
+import { startServer, type RunningServer } from '../helpers/server.js';
+
+/** Joins a console client to `room` and consumes its two answers; returns the room's other peers. */
+export async function join(client: TestClient, room: string): Promise<string[]> {
+  client.send({ type: 'join-room', room });
+  let frame = await client.next();
+  while (frame.type !== 'room-peers') frame = await client.next();
+  return frame.peers as string[];
+}
+
+/** Resolves once `predicate` holds on `server`, checked after every core event (no sleeping). */
+export function eventually(server: RunningServer, predicate: () => boolean): Promise<void> {
+  return new Promise((resolve) => {
+    if (predicate()) return resolve();
+    const check = () => {
+      if (!predicate()) return;
+      for (const event of EVENTS) server.signaling.off(event, check);
+      resolve();
+    };
+    for (const event of EVENTS) server.signaling.on(event, check);
+  });
+}
+const EVENTS = ['peer:connect', 'peer:disconnect', 'room:join', 'room:leave', 'room:delete'] as const;
+
+const FAST = { clusterHeartbeatInterval: 100, clusterNodeTimeout: 400 };
+
+/**
+ * The semantics every backplane must give: two nodes behave exactly like one. `node()` makes a fresh
+ * backplane handle on the same cluster.
+ */
+export function clusterSemantics(node: () => Backplane | Promise<Backplane>, options: StandaloneOptions = {}) {
+  async function twoNodes(extra: StandaloneOptions = {}) {
+    const a = await startServer({ ...FAST, ...options, ...extra, backplane: await node() });
+    const b = await startServer({ ...FAST, ...options, ...extra, backplane: await node() });
+    await a.signaling.syncCluster();
+    await b.signaling.syncCluster();
+    return [a, b] as const;
+  }
+
+  it('peers on two nodes in one room see each other join and leave, and room-peers lists the whole room', async () => {
+    const [a, b] = await twoNodes();
+    const alice = await TestClient.open(a.url);
+    expect(await join(alice, 'r')).toEqual([]);
+    const bob = await TestClient.open(b.url);
+    await eventually(b, () => b.signaling.core.peer(alice.id) !== undefined && b.signaling.core.members('r').includes(alice.id));
+    expect(await join(bob, 'r')).toEqual([alice.id]);
+    expect(await alice.next()).toEqual({ type: 'peer-joined', peerId: bob.id });
+    bob.send({ type: 'leave-room' });
+    expect(await alice.next()).toEqual({ type: 'peer-left', peerId: bob.id });
+  });
+
+  it('signals reach a peer on the other node, from stamped, and never cross rooms', async () => {
+    const [a, b] = await twoNodes();
+    const alice = await TestClient.open(a.url);
+    await join(alice, 'r');
+    const bob = await TestClient.open(b.url);
+    await eventually(b, () => b.signaling.core.members('r').includes(alice.id));
+    await join(bob, 'r');
+    await alice.next();
+    alice.send({ type: 'offer', to: bob.id, offer: { sdp: 'cross-node' } });
+    expect(await bob.next()).toEqual({ type: 'offer', to: bob.id, offer: { sdp: 'cross-node' }, from: alice.id });
+    bob.send({ type: 'chat', text: 'broadcast across nodes' });
+    expect(await alice.next()).toEqual({ type: 'chat', text: 'broadcast across nodes', from: bob.id });
+    const carol = await TestClient.open(b.url);
+    await join(carol, 'other');
+    await eventually(a, () => a.signaling.core.members('other').includes(carol.id));
+    alice.send({ type: 'offer', to: carol.id, offer: {} });
+    expect(await alice.next()).toMatchObject({ code: 'target-unavailable-or-different-room' });
+  });
+
+  it('/status reports the whole cluster on every node', async () => {
+    const [a, b] = await twoNodes();
+    const alice = await TestClient.open(a.url);
+    await join(alice, 'r');
+    const bob = await TestClient.open(b.url);
+    await eventually(b, () => b.signaling.core.members('r').includes(alice.id));
+    await join(bob, 'r');
+    await eventually(a, () => a.signaling.core.members('r').length === 2);
+    for (const node of [a, b]) {
+      const status = node.signaling.status();
+      expect(status.totalClients).toBe(2);
+      expect(new Set(status.clients)).toEqual(new Set([alice.id, bob.id]));
+      expect(status.rooms).toEqual({ r: [alice.id, bob.id] });
+    }
+  });
+
+  it('room capacity and ownership hold across nodes; a connector client sees the whole room', async () => {
+    const [a, b] = await twoNodes({ maxPeersPerRoom: 2 });
+    const owner = await TestClient.open(a.url, { protocols: 'signalroom.connector.v1' });
+    owner.send({ event: 'Create_Room', data: { room: 'owned', name: 'Owned' } });
+    await owner.next();
+    const guest = await TestClient.open(b.url, { protocols: 'signalroom.connector.v1' });
+    await eventually(b, () => b.signaling.core.room('owned') !== undefined);
+    guest.send({ event: 'Join_Room', data: { room: 'owned' } });
+    expect(await guest.next()).toMatchObject({ event: 'Client_Added', data: { clients: [owner.id, guest.id], name: 'Owned' } });
+    expect(await owner.next()).toMatchObject({ event: 'Client_Added', data: { clients: [owner.id, guest.id] } });
+    const third = await TestClient.open(b.url);
+    third.send({ type: 'join-room', room: 'owned' });
+    expect(await third.next()).toMatchObject({ code: 'room-full' });
+    guest.send({ event: 'End_Room', data: { room: 'owned' } });
+    expect(await guest.next()).toMatchObject({ event: 'Unauthorised' });
+    owner.send({ event: 'End_Room', data: { room: 'owned' } });
+    expect(await owner.next()).toMatchObject({ event: 'Room_Deleted' });
+    expect(await guest.next()).toMatchObject({ event: 'Room_Deleted' });
+    await eventually(b, () => b.signaling.core.room('owned') === undefined);
+  });
+
+  it('kick and endRoom from server code on one node reach peers on the other', async () => {
+    const [a, b] = await twoNodes();
+    const alice = await TestClient.open(a.url);
+    await join(alice, 'k');
+    const bob = await TestClient.open(b.url);
+    await eventually(b, () => b.signaling.core.members('k').includes(alice.id));
+    await join(bob, 'k');
+    await alice.next();
+    expect(a.signaling.core.kick('k', bob.id)).toBe(true);
+    expect(await bob.next()).toEqual({ type: 'room-left', room: 'k', reason: 'kicked' });
+    expect(await alice.next()).toEqual({ type: 'peer-left', peerId: bob.id });
+  });
+
+  it('resume works when the client comes back on the other node', async () => {
+    const [a, b] = await twoNodes({ resumeSecret: 'cluster-wide', resumeGracePeriod: 60_000 });
+    const alice = await TestClient.open(a.url);
+    await join(alice, 'r');
+    const bob = await TestClient.open(a.url);
+    await join(bob, 'r');
+    await alice.next();
+    const token = await bob.nextResumeToken();
+    await eventually(b, () => b.signaling.core.members('r').length === 2);
+    const suspended = new Promise((resolve) => a.signaling.once('peer:suspend', resolve));
+    bob.terminate();
+    await suspended;
+    const back = await TestClient.open(`${b.url}/?resume=${encodeURIComponent(token)}`);
+    expect(back.id).toBe(bob.id);
+    await eventually(a, () => a.signaling.core.peer(bob.id)?.node === b.signaling.nodeId);
+    alice.send({ type: 'offer', to: bob.id, offer: { sdp: 'to the new node' } });
+    expect(await back.next()).toMatchObject({ type: 'offer', from: alice.id });
+    await alice.expectNothingPending();
+    expect(a.signaling.status().rooms).toEqual({ r: [alice.id, bob.id] });
+  });
+
+  it('a graceful node shutdown makes its peers leave at once elsewhere', async () => {
+    const [a, b] = await twoNodes();
+    const alice = await TestClient.open(a.url);
+    await join(alice, 'r');
+    const bob = await TestClient.open(b.url);
+    await eventually(b, () => b.signaling.core.members('r').includes(alice.id));
+    await join(bob, 'r');
+    await alice.next();
+    await b.close();
+    expect(await alice.next()).toEqual({ type: 'peer-left', peerId: bob.id });
+    await eventually(a, () => a.signaling.core.peerCount === 1);
+  });
+}

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { MemoryBackplane } from '../../src/index.js';
+import { TestClient } from '../helpers/client.js';
+import { startServer } from '../helpers/server.js';
+import { clusterSemantics, eventually, join } from './cluster-suite.js';
+
+describe('cluster on the in-memory backplane', () => {
+  const bus = new MemoryBackplane();
+  clusterSemantics(() => bus.node());
+});
+
+describe('in-memory backplane faults', () => {
+  it('answers cross-node sends with an error while the backplane is down; local delivery continues; state converges after', async () => {
+    const bus = new MemoryBackplane();
+    const timing = { clusterHeartbeatInterval: 100, clusterNodeTimeout: 400 };
+    const a = await startServer({ ...timing, backplane: bus.node() });
+    const b = await startServer({ ...timing, backplane: bus.node() });
+    const alice = await TestClient.open(a.url);
+    const amy = await TestClient.open(a.url);
+    await join(alice, 'r');
+    await join(amy, 'r');
+    await alice.next();
+    const bob = await TestClient.open(b.url);
+    await eventually(b, () => b.signaling.core.members('r').length === 2);
+    await join(bob, 'r');
+    await alice.next();
+    await amy.next();
+
+    bus.setDown(true);
+    expect(a.signaling.ready).toBe(false);
+    alice.send({ type: 'offer', to: bob.id, offer: {} });
+    expect(await alice.next()).toMatchObject({ code: 'target-unavailable-or-different-room', to: bob.id });
+    alice.send({ type: 'offer', to: amy.id, offer: { sdp: 'local' } });
+    expect(await amy.next()).toMatchObject({ type: 'offer', from: alice.id });
+    // A join while the bus is down is seen elsewhere once it is back.
+    const carol = await TestClient.open(a.url);
+    await join(carol, 'r');
+    bus.setDown(false);
+    await eventually(b, () => b.signaling.core.members('r').includes(carol.id));
+    expect(b.signaling.status().rooms.r?.length).toBe(4);
+  });
+});
