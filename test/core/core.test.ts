@@ -31,7 +31,9 @@ describe('SignalingCore', () => {
     const connection = new FakeConnection();
     const id = core.connect(connection, { data: { user: 'ada' } });
     expect(connection.take()).toEqual([{ kind: 'welcome', peerId: 'p1' }]);
-    expect(connected).toHaveBeenCalledWith({ peer: { id: 'p1', dialect: 'console', scope: 'room', rooms: [], data: { user: 'ada' } } });
+    expect(connected).toHaveBeenCalledWith({
+      peer: { id: 'p1', node: undefined, dialect: 'console', scope: 'room', switchRooms: false, rooms: [], data: { user: 'ada' } },
+    });
     expect(id).toBe('p1');
   });
 
