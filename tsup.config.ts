@@ -10,6 +10,7 @@ export default defineConfig([
       fastify: 'src/adapters/fastify.ts',
       client: 'src/client/index.ts',
       metrics: 'src/ops/metrics.ts',
+      redis: 'src/cluster/redis.ts',
     },
     format: ['esm', 'cjs'],
     dts: true,

@@ -6,6 +6,8 @@ export interface StandaloneConfig {
   port: number;
   host: string;
   logLevel: LogLevel;
+  /** `REDIS_URL`: join the cluster on this Redis. */
+  redisUrl: string | undefined;
   options: StandaloneOptions;
 }
 
@@ -18,6 +20,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): StandaloneConfig {
     port: integer(env, 'PORT', 0, 65535) ?? 3000,
     host: env.HOST || '0.0.0.0',
     logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error', 'silent'] as const) ?? 'info',
+    redisUrl: env.REDIS_URL || undefined,
     options: {
       dialect: oneOf(env, 'SIGNALROOM_DIALECT', ['console', 'connector'] as const),
       maxMessageSize: integer(env, 'MAX_PAYLOAD', 1, 2 ** 31),
@@ -30,6 +33,8 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): StandaloneConfig {
       allowedOrigins: list(env, 'ALLOWED_ORIGINS'),
       resumeSecret: env.RESUME_SECRET || undefined,
       turn: turn(env),
+      clusterHeartbeatInterval: integer(env, 'CLUSTER_HEARTBEAT_INTERVAL', 1, 2 ** 31),
+      clusterNodeTimeout: integer(env, 'CLUSTER_NODE_TIMEOUT', 1, 2 ** 31),
     },
   };
 }

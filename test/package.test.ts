@@ -76,6 +76,7 @@ import { expressSignaling } from 'signalroom/express';
 import signalroom from 'signalroom/fastify';
 import { SignalingClient, PeerMesh, type SignalingClientOptions } from 'signalroom/client';
 import { createMetrics, type SignalingMetrics } from 'signalroom/metrics';
+import { redisBackplane } from 'signalroom/redis';
 
 const options: SignalingOptions = { maxPeersPerRoom: 4, dialect: 'connector' };
 const signaling = attachSignaling(http.createServer(), { ...options, path: '/signal' });
@@ -95,6 +96,8 @@ const client = new SignalingClient('ws://127.0.0.1:1/signal', clientOptions);
 client.on('peer-joined', (peerId: string) => peerId.length);
 const mesh: typeof PeerMesh = PeerMesh;
 const metrics: SignalingMetrics = createMetrics(signaling);
+const clustered = attachSignaling(http.createServer(), { backplane: redisBackplane({ url: 'redis://127.0.0.1:6379' }) });
+void clustered;
 export { core, code, typed, mesh, metrics };
 `;
 
@@ -110,7 +113,7 @@ describe('the published package', () => {
     await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
     await run(
       'npm',
-      ['install', '--prefer-offline', '--no-audit', '--no-fund', '--silent', tarball, 'express@5', 'fastify@5', 'fastify-plugin', 'prom-client@15', '@types/express@5', '@types/node@20'],
+      ['install', '--prefer-offline', '--no-audit', '--no-fund', '--silent', tarball, 'express@5', 'fastify@5', 'fastify-plugin', 'prom-client@15', 'ioredis@5', '@types/express@5', '@types/node@20'],
       { cwd: project },
     );
   }, 180_000);

@@ -11,15 +11,20 @@ export async function join(client: TestClient, room: string): Promise<string[]> 
   return frame.peers as string[];
 }
 
-/** Resolves once `predicate` holds on `server`, checked after every core event (no sleeping). */
+/**
+ * Resolves once `predicate` holds on `server`: checked after every core event, and every 20 ms for changes that
+ * raise no event (readiness, a peer moving between nodes). The test's own timeout bounds it.
+ */
 export function eventually(server: RunningServer, predicate: () => boolean): Promise<void> {
   return new Promise((resolve) => {
     if (predicate()) return resolve();
     const check = () => {
       if (!predicate()) return;
+      clearInterval(timer);
       for (const event of EVENTS) server.signaling.off(event, check);
       resolve();
     };
+    const timer = setInterval(check, 20);
     for (const event of EVENTS) server.signaling.on(event, check);
   });
 }

@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import { redisBackplane } from '../../src/cluster/redis.js';
+import { TestClient } from '../helpers/client.js';
+import { startCli } from '../helpers/cli.js';
+import { OwnRedis, REDIS_URL, redisAnswers } from '../helpers/redis.js';
+import { startServer } from '../helpers/server.js';
+import { clusterSemantics, eventually, join } from './cluster-suite.js';
+
+const haveRedis = await redisAnswers();
+const inCi = process.env.CI === 'true';
+if (!haveRedis && !inCi) {
+  console.warn(
+    `\n  SKIPPED: the Redis cluster tests (test/cluster/redis.test.ts) need a Redis at ${REDIS_URL}.\n` +
+      '  Start one with `redis-server --daemonize yes --port 6379 --save "" --appendonly no` (as .ci/run does),\n' +
+      '  or set REDIS_URL, and run `npm test` again.\n',
+  );
+}
+
+const FAST = { clusterHeartbeatInterval: 100, clusterNodeTimeout: 400 };
+
+type Status = { clients: string[]; rooms: Record<string, string[]> };
+
+/** Polls a standalone node's /status (every 50 ms; the test's timeout bounds it) until `predicate` holds. */
+async function statusShows(port: number, predicate: (status: Status) => boolean): Promise<Status> {
+  for (;;) {
+    const status = (await (await fetch(`http://127.0.0.1:${port}/status`)).json()) as Status;
+    if (predicate(status)) return status;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+const FAST_ENV = { CLUSTER_HEARTBEAT_INTERVAL: '200', CLUSTER_NODE_TIMEOUT: '1000', LOG_LEVEL: 'warn' };
+
+describe.skipIf(!haveRedis && !inCi)('cluster on a real Redis', () => {
+  describe('semantics identical to one node', () => {
+    // A prefix per run: tests share the machine's Redis with anything else on it.
+    const prefix = `signalroom-test:${globalThis.crypto.randomUUID()}:`;
+    clusterSemantics(() => redisBackplane({ url: REDIS_URL, prefix }));
+  });
+
+  it('Redis outage: local delivery continues, cross-node sends answer an error, then Redis comes back empty and the state converges', async () => {
+    const redis = await OwnRedis.start();
+    const a = await startServer({ ...FAST, backplane: redisBackplane({ url: redis.url }) });
+    const b = await startServer({ ...FAST, backplane: redisBackplane({ url: redis.url }) });
+    await eventually(a, () => a.signaling.ready);
+    await a.signaling.syncCluster();
+    await b.signaling.syncCluster();
+    const alice = await TestClient.open(a.url);
+    const amy = await TestClient.open(a.url);
+    await join(alice, 'r');
+    await join(amy, 'r');
+    await alice.next();
+    const bob = await TestClient.open(b.url);
+    await eventually(b, () => b.signaling.core.members('r').length === 2);
+    await join(bob, 'r');
+    await alice.next();
+    await amy.next();
+
+    await redis.stop();
+    await eventually(a, () => !a.signaling.ready);
+    alice.send({ type: 'offer', to: bob.id, offer: {} });
+    expect(await alice.next()).toMatchObject({ code: 'target-unavailable-or-different-room', to: bob.id });
+    alice.send({ type: 'offer', to: amy.id, offer: { sdp: 'local still works' } });
+    expect(await amy.next()).toMatchObject({ type: 'offer', from: alice.id });
+    const carol = await TestClient.open(a.url);
+    await join(carol, 'r'); // joins during the outage
+
+    await redis.restart(); // empty: every node must re-announce itself
+    const started = Date.now();
+    await eventually(b, () => b.signaling.core.members('r').includes(carol.id));
+    await eventually(a, () => a.signaling.core.members('r').includes(bob.id));
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(b.signaling.status().rooms).toEqual(a.signaling.status().rooms);
+    alice.send({ type: 'offer', to: bob.id, offer: { sdp: 'after the outage' } });
+    let frame = await bob.next();
+    while (frame.type !== 'offer') frame = await bob.next();
+    expect(frame).toMatchObject({ offer: { sdp: 'after the outage' }, from: alice.id });
+  }, 30_000);
+
+  it('standalone nodes with REDIS_URL: a node killed with SIGKILL has its peers removed elsewhere within 15 s', async () => {
+    const redis = await OwnRedis.start();
+    const one = await startCli({ REDIS_URL: redis.url, ...FAST_ENV });
+    const two = await startCli({ REDIS_URL: redis.url, ...FAST_ENV });
+    const alice = await TestClient.open(`ws://127.0.0.1:${one.port}`);
+    await join(alice, 'r');
+    const bob = await TestClient.open(`ws://127.0.0.1:${two.port}`);
+    // The nodes learn about each other through Redis: wait until bob's node lists alice in the room.
+    await statusShows(two.port, (status) => status.rooms.r?.includes(alice.id) === true);
+    expect(await join(bob, 'r')).toEqual([alice.id]);
+    expect(await alice.next()).toEqual({ type: 'peer-joined', peerId: bob.id });
+    bob.send({ type: 'offer', to: alice.id, offer: { sdp: 'between processes' } });
+    expect(await alice.next()).toMatchObject({ type: 'offer', from: bob.id });
+
+    const killedAt = Date.now();
+    one.child.kill('SIGKILL');
+    let frame = await bob.next();
+    while (frame.type !== 'peer-left') frame = await bob.next();
+    expect(frame).toEqual({ type: 'peer-left', peerId: alice.id });
+    expect(Date.now() - killedAt).toBeLessThan(15_000);
+    expect((await statusShows(two.port, () => true)).clients).toEqual([bob.id]);
+  }, 30_000);
+
+  it('standalone nodes: a graceful shutdown makes the node\'s peers leave at once', async () => {
+    const redis = await OwnRedis.start();
+    const one = await startCli({ REDIS_URL: redis.url, ...FAST_ENV });
+    const two = await startCli({ REDIS_URL: redis.url, ...FAST_ENV });
+    const alice = await TestClient.open(`ws://127.0.0.1:${one.port}`);
+    await join(alice, 'r');
+    const bob = await TestClient.open(`ws://127.0.0.1:${two.port}`);
+    await statusShows(two.port, (status) => status.rooms.r?.includes(alice.id) === true);
+    expect(await join(bob, 'r')).toEqual([alice.id]);
+    await alice.next();
+    one.child.kill('SIGTERM');
+    expect(await one.exited).toBe(0);
+    let frame = await bob.next();
+    while (frame.type !== 'peer-left') frame = await bob.next();
+    expect(frame).toEqual({ type: 'peer-left', peerId: alice.id });
+  }, 30_000);
+});
