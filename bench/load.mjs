@@ -7,13 +7,18 @@ import { WebSocket } from 'ws';
 import { cpuMicros, rssBytes } from './proc.mjs';
 
 const config = JSON.parse(process.argv[2]);
-const { url, pid } = config;
-if (!/^ws:\/\/127\.0\.0\.1:\d+/.test(url)) throw new Error(`loopback only, got ${url}`);
+// One server, or (cross-node) several: clients are spread over `urls`, CPU is summed over `pids`.
+const urls = config.urls ?? [config.url];
+const pids = config.pids ?? [config.pid];
+const pid = pids[0];
+const url = urls[0];
+for (const u of urls) if (!/^ws:\/\/127\.0\.0\.1:\d+/.test(u)) throw new Error(`loopback only, got ${u}`);
+const cpuOfAll = () => pids.reduce((sum, p) => sum + cpuMicros(p), 0);
 
 /** A bench client: one socket, its id, and a hook for every text frame. */
-function connect(onFrame) {
+function connect(onFrame, target = url) {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { perMessageDeflate: false });
+    const ws = new WebSocket(target, { perMessageDeflate: false });
     const client = { ws, id: undefined, onFrame };
     ws.once('message', (data) => {
       client.id = JSON.parse(data).id;
@@ -29,7 +34,8 @@ async function connectMany(count, batch, onFrame) {
   const clients = [];
   for (let i = 0; i < count; i += batch) {
     const size = Math.min(batch, count - i);
-    clients.push(...(await Promise.all(Array.from({ length: size }, () => connect(onFrame)))));
+    // Client k goes to server k mod n: with two servers, every pair is split across them.
+    clients.push(...(await Promise.all(Array.from({ length: size }, (_, k) => connect(onFrame, urls[(i + k) % urls.length])))));
   }
   return clients;
 }
@@ -46,7 +52,7 @@ async function until(predicate, ms, what) {
 /** Lets the server settle (flush, then a full GC through bench/gc-hook.cjs) before a reading. */
 async function settle() {
   await delay(200);
-  process.kill(pid, 'SIGUSR2');
+  for (const p of pids) process.kill(p, 'SIGUSR2');
   await delay(200);
 }
 
@@ -89,11 +95,20 @@ async function relay({ pairs = 100, inflight = 8, warmupMs = 1000, measureMs = 5
   const latencies = new Float64Array(4_000_000);
   let samples = 0;
   const clients = await connectMany(pairs * 2, 50, () => {});
-  // Join pairs of rooms and wait until every client has its room-peers.
-  let joined = 0;
-  for (const client of clients) client.onFrame = (text) => text.includes('"room-peers"') && joined++;
+  // Join pairs of rooms and wait until every client knows its partner is in (on a cluster that takes a hop).
+  let ready = 0;
+  clients.forEach((client, i) => {
+    const partner = clients[i ^ 1].id;
+    let known = false;
+    client.onFrame = (text) => {
+      if (!known && text.includes(partner) && (text.includes('"room-peers"') || text.includes('"peer-joined"'))) {
+        known = true;
+        ready++;
+      }
+    };
+  });
   clients.forEach((client, i) => client.ws.send(JSON.stringify({ type: 'join-room', room: `pair-${i >> 1}` })));
-  await until(() => joined === clients.length, 30_000, 'pairs to join');
+  await until(() => ready === clients.length, 30_000, 'pairs to join');
   await settle();
 
   for (let i = 0; i < clients.length; i++) {
@@ -115,12 +130,12 @@ async function relay({ pairs = 100, inflight = 8, warmupMs = 1000, measureMs = 5
   }
   for (const client of clients) for (let k = 0; k < inflight; k++) client.send();
   await delay(warmupMs);
-  const cpu0 = cpuMicros(pid);
+  const cpu0 = cpuOfAll();
   const started = performance.now();
   measuring = true;
   await delay(measureMs);
   measuring = false;
-  const cpu1 = cpuMicros(pid);
+  const cpu1 = cpuOfAll();
   const seconds = (performance.now() - started) / 1000;
   for (const client of clients) client.onFrame = () => {};
   const sorted = latencies.subarray(0, samples).sort();
@@ -184,7 +199,7 @@ async function crowd({ size = 200, rooms = 3 }) {
   return { notifications: notices, cpuMicrosPerNotification: (cpu1 - cpu0) / notices };
 }
 
-const scenarios = { relay, idle, crowd };
+const scenarios = { relay, idle, crowd, cross: relay };
 const result = await scenarios[config.scenario](config);
 process.stdout.write(`${JSON.stringify(result)}\n`);
 process.exit(0);

@@ -7,7 +7,20 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import net from 'node:net';
 import { renderChart } from './chart.mjs';
+
+/** Whether a Redis answers PING at `url`. */
+function redisAnswers(url) {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = net.connect(Number(port || 6379), hostname, () => socket.write('PING\r\n'));
+    socket.setTimeout(1000, () => socket.destroy());
+    socket.once('data', (data) => (resolve(String(data).startsWith('+PONG')), socket.destroy()));
+    socket.once('error', () => resolve(false));
+    socket.once('close', () => resolve(false));
+  });
+}
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
@@ -15,11 +28,15 @@ const quick = args.includes('--quick');
 const roundsArg = args.indexOf('--rounds');
 const rounds = roundsArg >= 0 ? Number(args[roundsArg + 1]) : quick ? 2 : 4;
 const onlyArg = args.indexOf('--only');
-const scenarios = onlyArg >= 0 ? [args[onlyArg + 1]] : ['relay', 'idle', 'crowd'];
+const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const haveRedis = await redisAnswers(redisUrl);
+const scenarios = onlyArg >= 0 ? [args[onlyArg + 1]] : ['relay', 'idle', 'crowd', ...(haveRedis ? ['cross'] : [])];
+if (!haveRedis) console.error(`no Redis at ${redisUrl}: skipping the cross-node row (start one, or set REDIS_URL)`);
 
 const PARAMS = quick
   ? { relay: { measureMs: 3000, warmupMs: 800 }, idle: { connections: 2000 }, crowd: { size: 200 } }
   : { relay: { measureMs: 8000, warmupMs: 1500 }, idle: { connections: 10_000 }, crowd: { size: 200 } };
+PARAMS.cross = PARAMS.relay;
 
 const TARGETS = {
   signalroom: {
@@ -42,6 +59,10 @@ const METRICS = [
   { key: 'rssBytesPerConnection', scenario: 'idle', label: 'memory per idle connection (KiB)', scale: 1 / 1024, target: 1.05 },
   { key: 'cpuMicrosPerConnectJoin', scenario: 'idle', label: 'server CPU per connect+join (µs)', target: 1.1 },
   { key: 'cpuMicrosPerNotification', scenario: 'crowd', label: 'server CPU per join notification (µs)', target: 1.0 },
+  // Two signalroom nodes on one Redis, every pair split across them, against the single-node relay.
+  { key: 'messagesPerSecond', scenario: 'cross', label: 'cross-node: delivered messages per second', higherIsBetter: true },
+  { key: 'p99Ms', scenario: 'cross', label: 'cross-node: latency p99 (ms)' },
+  { key: 'cpuMicrosPerMessage', scenario: 'cross', label: 'cross-node: CPU per message, both nodes (µs)' },
 ];
 
 /**
@@ -53,6 +74,7 @@ const NODE_FLAGS = {
   relay: [],
   idle: ['--max-semi-space-size=1'],
   crowd: [],
+  cross: [],
 };
 
 function startServer(target, scenario) {
@@ -91,12 +113,24 @@ function runLoad(config) {
 }
 
 async function measure(scenario, target) {
-  const { child, port } = await startServer(target, scenario);
+  // Cross-node: two signalroom nodes on Redis (the reference is always one process: there is no cluster to it).
+  const cluster = scenario === 'cross' && target === TARGETS.signalroom;
+  const prefix = `signalroom-bench:${Date.now()}:`;
+  const nodeTarget = cluster ? { ...target, env: { ...target.env, REDIS_URL: redisUrl, REDIS_PREFIX: prefix, CLUSTER_HEARTBEAT_INTERVAL: '1000' } } : target;
+  const servers = [];
   try {
-    return await runLoad({ scenario, url: `ws://127.0.0.1:${port}`, pid: child.pid, ...PARAMS[scenario] });
+    for (let i = 0; i < (cluster ? 2 : 1); i++) servers.push(await startServer(nodeTarget, scenario));
+    return await runLoad({
+      scenario,
+      urls: servers.map(({ port }) => `ws://127.0.0.1:${port}`),
+      pids: servers.map(({ child }) => child.pid),
+      ...PARAMS[scenario],
+    });
   } finally {
-    child.kill('SIGKILL');
-    await new Promise((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', resolve)));
+    for (const { child } of servers) {
+      child.kill('SIGKILL');
+      await new Promise((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', resolve)));
+    }
   }
 }
 
@@ -152,8 +186,9 @@ async function main() {
   writeFileSync(`${root}bench/results/latest.json`, `${JSON.stringify({ date, machine, mode, rounds, params: PARAMS, rows, results }, null, 2)}\n`);
   writeFileSync(`${root}bench/results/latest.md`, `${summary}\n\n${table}\n`);
   writeFileSync(`${root}bench/results/chart.svg`, renderChart(rows.filter((r) => r.target !== undefined), `${date} · ${machine}`));
+  if (!haveRedis) console.log(`(no cross-node row: no Redis at ${redisUrl})`);
 
-  if (args.includes('--update-readme') && scenarios.length === 3) {
+  if (args.includes('--update-readme') && onlyArg < 0) {
     const readme = readFileSync(`${root}README.md`, 'utf8');
     const block = `<!-- bench:start -->\n${summary}\n\n![signalroom cost relative to a minimal relay](bench/results/chart.svg)\n\n${table}\n<!-- bench:end -->`;
     writeFileSync(`${root}README.md`, readme.replace(/<!-- bench:start -->[\s\S]*<!-- bench:end -->/, block));

@@ -4,10 +4,10 @@ import { createStandaloneServer, type StandaloneServer } from './standalone.js';
 
 /** The standalone server: `npx signalroom`. Configured by environment variables (see README); logs JSON lines. */
 async function main(): Promise<void> {
-  const { port, host, logLevel, redisUrl, options } = optionsFromEnv(process.env);
+  const { port, host, logLevel, redisUrl, redisPrefix, options } = optionsFromEnv(process.env);
   const logger = jsonLogger(logLevel);
   // ioredis is an optional peer dependency: loaded only for a cluster.
-  const backplane = redisUrl === undefined ? undefined : (await import('./cluster/redis.js')).redisBackplane({ url: redisUrl });
+  const backplane = redisUrl === undefined ? undefined : (await import('./cluster/redis.js')).redisBackplane({ url: redisUrl, prefix: redisPrefix });
   const standalone = createStandaloneServer({ ...options, logger, backplane });
   // Handlers first, so a signal that arrives while starting up still ends in a clean exit.
   process.once('SIGTERM', () => shutdown(standalone, logger, 'SIGTERM'));

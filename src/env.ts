@@ -8,6 +8,8 @@ export interface StandaloneConfig {
   logLevel: LogLevel;
   /** `REDIS_URL`: join the cluster on this Redis. */
   redisUrl: string | undefined;
+  /** `REDIS_PREFIX`: prefix of the cluster's keys and channels, so clusters can share a Redis. */
+  redisPrefix: string | undefined;
   options: StandaloneOptions;
 }
 
@@ -21,6 +23,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): StandaloneConfig {
     host: env.HOST || '0.0.0.0',
     logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error', 'silent'] as const) ?? 'info',
     redisUrl: env.REDIS_URL || undefined,
+    redisPrefix: env.REDIS_PREFIX || undefined,
     options: {
       dialect: oneOf(env, 'SIGNALROOM_DIALECT', ['console', 'connector'] as const),
       maxMessageSize: integer(env, 'MAX_PAYLOAD', 1, 2 ** 31),

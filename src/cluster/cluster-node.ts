@@ -36,17 +36,13 @@ type ClusterEvent =
   | { op: 'end'; node: string; seq: number; room: string }
   | { op: 'moved'; node: string; seq: number; peer: string };
 
-interface DirectMessage {
-  from: string;
-  to: string;
-  signal: Signal;
-}
-
 /** What a cluster node needs from the signaling server it belongs to. */
 export interface ClusterHost {
   readonly core: SignalingCore;
   /** A peer of ours resumed on another node: forget its grace period without a leave. */
   releaseSuspended(peerId: string): void;
+  /** Decodes a relayed frame again with the codec that first decoded it (signals travel as their raw text). */
+  decodeSignal(dialect: string, raw: string): Signal | undefined;
 }
 
 /**
@@ -84,7 +80,7 @@ export class ClusterNode {
   async start(): Promise<void> {
     await this.backplane.start(this.nodeId, {
       onEvent: (message) => this.#guard(() => this.#applyEvent(JSON.parse(message) as ClusterEvent)),
-      onDirect: (message) => this.#guard(() => this.#applyDirect(JSON.parse(message) as DirectMessage)),
+      onDirect: (message) => this.#guard(() => this.#applyDirect(message)),
       onReconnect: () => {
         this.#upSince = Date.now();
         void this.heartbeat();
@@ -122,13 +118,17 @@ export class ClusterNode {
     }
   }
 
-  /** A connection for a peer on another node: signals go over the backplane, everything else is its node's job. */
+  /**
+   * A connection for a peer on another node: signals go over the backplane, everything else is its node's job.
+   * A signal travels as a one-line JSON header (`[from, to, dialect]`) and the sender's frame as received, so
+   * the frame is neither re-serialised nor escaped; the receiving node decodes it again with the same codec.
+   */
   remoteConnection(peerId: string, nodeId: string): Connection {
     return {
       send: (event: OutboundEvent) => {
         if (event.kind !== 'signal') return true;
-        const message: DirectMessage = { from: event.from, to: peerId, signal: event.signal };
-        return this.backplane.send(nodeId, JSON.stringify(message));
+        const header = JSON.stringify([event.from, peerId, event.signal.dialect]);
+        return this.backplane.send(nodeId, `${header}\n${event.signal.raw}`);
       },
       close: () => {},
     };
@@ -204,8 +204,11 @@ export class ClusterNode {
     }
   }
 
-  #applyDirect(message: DirectMessage): void {
-    this.host.core.deliver(message.from, message.to, message.signal);
+  #applyDirect(message: string): void {
+    const split = message.indexOf('\n');
+    const [from, to, dialect] = JSON.parse(message.slice(0, split)) as [string, string, string];
+    const signal = this.host.decodeSignal(dialect, message.slice(split + 1));
+    if (signal !== undefined) this.host.core.deliver(from, to, signal);
   }
 
   /** Registers a peer of another node in the mirror, if it is not known yet. */

@@ -79,10 +79,21 @@ export class SignalingServer {
     this.#cluster =
       backplane === undefined
         ? undefined
-        : new ClusterNode({ core: this.core, releaseSuspended: (peerId) => this.#releaseSuspended(peerId) }, backplane, {
-            heartbeatInterval: this.options.clusterHeartbeatInterval,
-            nodeTimeout: this.options.clusterNodeTimeout,
-          });
+        : new ClusterNode(
+            {
+              core: this.core,
+              releaseSuspended: (peerId) => this.#releaseSuspended(peerId),
+              decodeSignal: (dialect, raw) => {
+                const command = this.#dialects.get(dialect as DialectName)?.decode(raw);
+                return command?.kind === 'signal' ? command.signal : undefined;
+              },
+            },
+            backplane,
+            {
+              heartbeatInterval: this.options.clusterHeartbeatInterval,
+              nodeTimeout: this.options.clusterNodeTimeout,
+            },
+          );
     this.#cluster?.start().catch((error: unknown) => this.core.reportError(error));
   }
 
