@@ -33,6 +33,20 @@ const EVENTS = ['peer:connect', 'peer:disconnect', 'room:join', 'room:leave', 'r
 const FAST = { clusterHeartbeatInterval: 100, clusterNodeTimeout: 400 };
 
 /**
+ * Alice on node `a` and Bob on node `b`, both in `room` (Bob joins once `b` knows Alice is there); Alice's
+ * peer-joined notice for Bob is consumed.
+ */
+export async function pairAcrossNodes(a: RunningServer, b: RunningServer, room: string): Promise<[TestClient, TestClient]> {
+  const alice = await TestClient.open(a.url);
+  await join(alice, room);
+  const bob = await TestClient.open(b.url);
+  await eventually(b, () => b.signaling.core.members(room).includes(alice.id));
+  await join(bob, room);
+  expect(await alice.next()).toEqual({ type: 'peer-joined', peerId: bob.id });
+  return [alice, bob];
+}
+
+/**
  * The semantics every backplane must give: two nodes behave exactly like one. `node()` makes a fresh
  * backplane handle on the same cluster.
  */
@@ -59,12 +73,7 @@ export function clusterSemantics(node: () => Backplane | Promise<Backplane>, opt
 
   it('signals reach a peer on the other node, from stamped, and never cross rooms', async () => {
     const [a, b] = await twoNodes();
-    const alice = await TestClient.open(a.url);
-    await join(alice, 'r');
-    const bob = await TestClient.open(b.url);
-    await eventually(b, () => b.signaling.core.members('r').includes(alice.id));
-    await join(bob, 'r');
-    await alice.next();
+    const [alice, bob] = await pairAcrossNodes(a, b, 'r');
     alice.send({ type: 'offer', to: bob.id, offer: { sdp: 'cross-node' } });
     expect(await bob.next()).toEqual({ type: 'offer', to: bob.id, offer: { sdp: 'cross-node' }, from: alice.id });
     bob.send({ type: 'chat', text: 'broadcast across nodes' });
@@ -115,12 +124,7 @@ export function clusterSemantics(node: () => Backplane | Promise<Backplane>, opt
 
   it('kick and endRoom from server code on one node reach peers on the other', async () => {
     const [a, b] = await twoNodes();
-    const alice = await TestClient.open(a.url);
-    await join(alice, 'k');
-    const bob = await TestClient.open(b.url);
-    await eventually(b, () => b.signaling.core.members('k').includes(alice.id));
-    await join(bob, 'k');
-    await alice.next();
+    const [alice, bob] = await pairAcrossNodes(a, b, 'k');
     expect(a.signaling.core.kick('k', bob.id)).toBe(true);
     expect(await bob.next()).toEqual({ type: 'room-left', room: 'k', reason: 'kicked' });
     expect(await alice.next()).toEqual({ type: 'peer-left', peerId: bob.id });
@@ -149,12 +153,7 @@ export function clusterSemantics(node: () => Backplane | Promise<Backplane>, opt
 
   it('a graceful node shutdown makes its peers leave at once elsewhere', async () => {
     const [a, b] = await twoNodes();
-    const alice = await TestClient.open(a.url);
-    await join(alice, 'r');
-    const bob = await TestClient.open(b.url);
-    await eventually(b, () => b.signaling.core.members('r').includes(alice.id));
-    await join(bob, 'r');
-    await alice.next();
+    const [alice, bob] = await pairAcrossNodes(a, b, 'r');
     await b.close();
     expect(await alice.next()).toEqual({ type: 'peer-left', peerId: bob.id });
     await eventually(a, () => a.signaling.core.peerCount === 1);

@@ -20,6 +20,23 @@ const FAST = { clusterHeartbeatInterval: 100, clusterNodeTimeout: 400 };
 
 type Status = { clients: string[]; rooms: Record<string, string[]> };
 
+/**
+ * Two standalone processes on a Redis of the test's own; Alice on the first and Bob on the second, in room r
+ * (Bob joins once his node lists Alice there); Alice's peer-joined notice for Bob is consumed.
+ */
+async function twoStandaloneNodes(env: Record<string, string> = {}) {
+  const redis = await OwnRedis.start();
+  const one = await startCli({ REDIS_URL: redis.url, ...FAST_ENV, ...env });
+  const two = await startCli({ REDIS_URL: redis.url, ...FAST_ENV, ...env });
+  const alice = await TestClient.open(`ws://127.0.0.1:${one.port}`);
+  await join(alice, 'r');
+  const bob = await TestClient.open(`ws://127.0.0.1:${two.port}`);
+  await statusShows(two.port, (status) => status.rooms.r?.includes(alice.id) === true);
+  expect(await join(bob, 'r')).toEqual([alice.id]);
+  expect(await alice.next()).toEqual({ type: 'peer-joined', peerId: bob.id });
+  return { one, two, alice, bob };
+}
+
 /** Polls a standalone node's /status (every 50 ms; the test's timeout bounds it) until `predicate` holds. */
 async function statusShows(port: number, predicate: (status: Status) => boolean): Promise<Status> {
   for (;;) {
@@ -77,16 +94,7 @@ describe.skipIf(!haveRedis && !inCi)('cluster on a real Redis', () => {
   }, 30_000);
 
   it('standalone nodes with REDIS_URL: a node killed with SIGKILL has its peers removed elsewhere within 15 s', async () => {
-    const redis = await OwnRedis.start();
-    const one = await startCli({ REDIS_URL: redis.url, ...FAST_ENV });
-    const two = await startCli({ REDIS_URL: redis.url, ...FAST_ENV });
-    const alice = await TestClient.open(`ws://127.0.0.1:${one.port}`);
-    await join(alice, 'r');
-    const bob = await TestClient.open(`ws://127.0.0.1:${two.port}`);
-    // The nodes learn about each other through Redis: wait until bob's node lists alice in the room.
-    await statusShows(two.port, (status) => status.rooms.r?.includes(alice.id) === true);
-    expect(await join(bob, 'r')).toEqual([alice.id]);
-    expect(await alice.next()).toEqual({ type: 'peer-joined', peerId: bob.id });
+    const { one, two, alice, bob } = await twoStandaloneNodes();
     bob.send({ type: 'offer', to: alice.id, offer: { sdp: 'between processes' } });
     expect(await alice.next()).toMatchObject({ type: 'offer', from: bob.id });
 
@@ -100,15 +108,8 @@ describe.skipIf(!haveRedis && !inCi)('cluster on a real Redis', () => {
   }, 30_000);
 
   it('standalone nodes: a graceful shutdown makes the node\'s peers leave at once', async () => {
-    const redis = await OwnRedis.start();
-    const one = await startCli({ REDIS_URL: redis.url, ...FAST_ENV });
-    const two = await startCli({ REDIS_URL: redis.url, ...FAST_ENV });
-    const alice = await TestClient.open(`ws://127.0.0.1:${one.port}`);
-    await join(alice, 'r');
-    const bob = await TestClient.open(`ws://127.0.0.1:${two.port}`);
-    await statusShows(two.port, (status) => status.rooms.r?.includes(alice.id) === true);
-    expect(await join(bob, 'r')).toEqual([alice.id]);
-    await alice.next();
+    // Node death takes a minute here, longer than the test may run: only the shutdown's own events can do it.
+    const { one, bob, alice } = await twoStandaloneNodes({ CLUSTER_NODE_TIMEOUT: '60000' });
     one.child.kill('SIGTERM');
     expect(await one.exited).toBe(0);
     let frame = await bob.next();

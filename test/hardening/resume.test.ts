@@ -123,3 +123,16 @@ describe('identity resume', () => {
     expect(frame).toEqual({ type: 'peer-left', peerId: b.id });
   });
 });
+
+describe('resume tokens', () => {
+  it('are valid until resumeTokenTtl and not a millisecond longer', async () => {
+    const { ResumeTokens } = await import('../../src/transport/resume-tokens.js');
+    const tokens = new ResumeTokens('secret', 1_000);
+    const token = tokens.issue('peer-1', 50_000);
+    expect(tokens.verify(token, 50_999)).toBe('peer-1');
+    expect(tokens.verify(token, 51_000)).toBeUndefined();
+    expect(new ResumeTokens('another secret', 1_000).verify(token, 50_000)).toBeUndefined();
+    expect(tokens.verify(`${token}x`, 50_000)).toBeUndefined();
+    expect(tokens.verify(42, 50_000)).toBeUndefined();
+  });
+});
