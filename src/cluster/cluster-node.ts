@@ -39,8 +39,11 @@ type ClusterEvent =
 /** What a cluster node needs from the signaling server it belongs to. */
 export interface ClusterHost {
   readonly core: SignalingCore;
-  /** A peer of ours resumed on another node: forget its grace period without a leave. */
-  releaseSuspended(peerId: string): void;
+  /**
+   * A peer of ours resumed on another node: forget its grace period, or retire its old socket, without a leave.
+   * `previous` is the connection it had here.
+   */
+  releasePeer(peerId: string, previous: Connection | undefined): void;
   /** Decodes a relayed frame again with the codec that first decoded it (signals travel as their raw text). */
   decodeSignal(dialect: string, raw: string): Signal | undefined;
 }
@@ -197,8 +200,8 @@ export class ClusterNode {
       case 'moved': {
         const peer = core.peer(event.peer);
         if (peer === undefined) return this.#ensurePeer(event.node, undefined, event.peer);
-        if (peer.node === undefined) this.host.releaseSuspended(event.peer);
-        core.replaceConnection(event.peer, this.remoteConnection(event.peer, event.node), event.node);
+        const previous = core.replaceConnection(event.peer, this.remoteConnection(event.peer, event.node), event.node);
+        if (peer.node === undefined) this.host.releasePeer(event.peer, previous);
         return;
       }
     }

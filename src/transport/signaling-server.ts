@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { SignalingCore } from '../core/core.js';
-import type { PeerInfo, SignalingEvents, StatusReport } from '../core/types.js';
+import type { Connection, PeerInfo, SignalingEvents, StatusReport } from '../core/types.js';
 import type { Dialect, DialectName } from '../protocol/dialect.js';
 import { createDialects } from '../protocol/dialects.js';
 import { authorizeHandshake, type Admission } from './handshake.js';
@@ -82,7 +82,7 @@ export class SignalingServer {
         : new ClusterNode(
             {
               core: this.core,
-              releaseSuspended: (peerId) => this.#releaseSuspended(peerId),
+              releasePeer: (peerId, previous) => this.#releasePeer(peerId, previous),
               decodeSignal: (dialect, raw) => {
                 const command = this.#dialects.get(dialect as DialectName)?.decode(raw);
                 return command?.kind === 'signal' ? command.signal : undefined;
@@ -303,12 +303,14 @@ export class SignalingServer {
     }
   }
 
-  /** Another node took over this peer (it resumed there): drop its grace period without a leave. */
-  #releaseSuspended(peerId: string): void {
+  /** Another node took over this peer (it resumed there): drop its grace period or old socket, without a leave. */
+  #releasePeer(peerId: string, previous: Connection | undefined): void {
     const suspension = this.#suspended.get(peerId);
-    if (suspension === undefined) return;
-    clearTimeout(suspension.timer);
-    this.#suspended.delete(peerId);
+    if (suspension !== undefined) {
+      clearTimeout(suspension.timer);
+      this.#suspended.delete(peerId);
+    }
+    if (previous instanceof Session) previous.retire(4000, 'resumed on another node');
   }
 
   #endSuspension(suspension: Suspension, reason: string): void {

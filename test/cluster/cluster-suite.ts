@@ -151,6 +151,25 @@ export function clusterSemantics(node: () => Backplane | Promise<Backplane>, opt
     expect(a.signaling.status().rooms).toEqual({ r: [alice.id, bob.id] });
   });
 
+  it('resume on the other node while the old socket still lives retires that socket (4000) without a leave', async () => {
+    const [a, b] = await twoNodes({ resumeSecret: 'cluster-wide' });
+    const alice = await TestClient.open(a.url);
+    await join(alice, 'r');
+    const bob = await TestClient.open(a.url);
+    await join(bob, 'r');
+    await alice.next();
+    const token = await bob.nextResumeToken();
+    await eventually(b, () => b.signaling.core.members('r').length === 2);
+    const back = await TestClient.open(`${b.url}/?resume=${encodeURIComponent(token)}`);
+    expect(back.id).toBe(bob.id);
+    expect((await bob.closed).code).toBe(4000);
+    await eventually(a, () => a.signaling.core.peer(bob.id)?.node === b.signaling.nodeId);
+    alice.send({ type: 'chat', text: 'still one room' });
+    expect(await back.next()).toMatchObject({ type: 'chat', from: alice.id });
+    await alice.expectNothingPending();
+    expect(a.signaling.status().rooms).toEqual({ r: [alice.id, bob.id] });
+  });
+
   it('a graceful node shutdown makes its peers leave at once elsewhere', async () => {
     const [a, b] = await twoNodes();
     const [alice, bob] = await pairAcrossNodes(a, b, 'r');
