@@ -72,7 +72,7 @@ export interface PeerMeshEvents {
  */
 class PeerLink {
   readonly connection: PeerConnectionLike;
-  readonly channel: DataChannelLike | undefined;
+  channel: DataChannelLike | undefined;
   #makingOffer = false;
   #ignoreOffer = false;
   #settingRemoteAnswer = false;
@@ -83,7 +83,7 @@ class PeerLink {
     readonly peerId: string,
     private readonly polite: boolean,
     private readonly client: SignalingClient,
-    private readonly mesh: PeerMesh,
+    readonly mesh: PeerMesh,
     options: Required<Omit<PeerMeshOptions, 'setup' | 'configuration'>> & Pick<PeerMeshOptions, 'setup' | 'configuration'>,
   ) {
     const configuration = options.configuration ?? (client.iceServers === undefined ? {} : { iceServers: client.iceServers });
@@ -99,13 +99,21 @@ class PeerLink {
     };
     connection.ontrack = (event) => mesh.emit('track', { peerId, event });
     options.setup?.(peerId, connection);
-    if (options.dataChannel !== false) {
-      // Negotiated on both sides with the same id: no "who creates it" race, one channel per pair.
-      const channel = connection.createDataChannel(options.dataChannel, { negotiated: true, id: 0 });
-      channel.onopen = () => mesh.emit('open', { peerId, channel });
-      channel.onmessage = ({ data }) => mesh.emit('message', { peerId, data });
-      this.channel = channel;
-    }
+    this.#channelLabel = options.dataChannel;
+    // The impolite side opens the data channel, and with it the first offer. The polite side opens its half (the
+    // same negotiated id) once it has answered: two first offers crossing make Chromium roll one back and then,
+    // now and then, never gather candidates for the answer.
+    if (!polite) this.#openChannel();
+  }
+
+  #channelLabel: string | false;
+
+  #openChannel(): void {
+    if (this.#channelLabel === false || this.channel !== undefined) return;
+    const channel = this.connection.createDataChannel(this.#channelLabel, { negotiated: true, id: 0 });
+    channel.onopen = () => this.mesh.emit('open', { peerId: this.peerId, channel });
+    channel.onmessage = ({ data }) => this.mesh.emit('message', { peerId: this.peerId, data });
+    this.channel = channel;
   }
 
   /** Handles an offer, answer or candidate from this peer, in order. */
@@ -142,6 +150,7 @@ class PeerLink {
       if (description.type === 'offer') {
         await this.connection.setLocalDescription();
         this.#sendLocalDescription();
+        this.#openChannel();
       }
     } catch (error) {
       this.mesh.emit('error', { peerId: this.peerId, error });
