@@ -145,9 +145,15 @@ describe('heartbeat', () => {
     expect(signaling.core.peer(alive.id)?.rooms).toEqual(['r']);
   });
 
-  it('sends no pings with heartbeatInterval 0', async () => {
-    const { signaling } = await startServer({ heartbeatInterval: 0 });
-    expect(signaling.options.heartbeatInterval).toBe(0);
+  it('cuts no one with heartbeatInterval 0, while a server with a heartbeat does', async () => {
+    const withHeartbeat = await startServer({ heartbeatInterval: 30, heartbeatTimeout: 30, resumeGracePeriod: 0 });
+    const without = await startServer({ heartbeatInterval: 0, resumeGracePeriod: 0 });
+    const silentThere = await TestClient.open(withHeartbeat.url, { ws: { autoPong: false } });
+    const silentHere = await TestClient.open(without.url, { ws: { autoPong: false } });
+    // By the time the heartbeat has cut the first silent client, the second has been silent as long.
+    expect((await silentThere.closed).code).toBe(1006);
+    expect(without.signaling.core.peer(silentHere.id)).toBeDefined();
+    await silentHere.expectNothingPending();
   });
 });
 
