@@ -33,6 +33,24 @@ const EVENTS = ['peer:connect', 'peer:disconnect', 'room:join', 'room:leave', 'r
 const FAST = { clusterHeartbeatInterval: 100, clusterNodeTimeout: 400 };
 
 /**
+ * The room for the outage tests: Alice and Amy on node `a` (so local delivery can be checked) and Bob on node `b`,
+ * all in room r, every join notice consumed.
+ */
+export async function outageRoom(a: RunningServer, b: RunningServer) {
+  const alice = await TestClient.open(a.url);
+  const amy = await TestClient.open(a.url);
+  await join(alice, 'r');
+  await join(amy, 'r');
+  await alice.next();
+  const bob = await TestClient.open(b.url);
+  await eventually(b, () => b.signaling.core.members('r').length === 2);
+  await join(bob, 'r');
+  await alice.next();
+  await amy.next();
+  return { alice, amy, bob };
+}
+
+/**
  * Alice on node `a` and Bob on node `b`, both in `room` (Bob joins once `b` knows Alice is there); Alice's
  * peer-joined notice for Bob is consumed.
  */

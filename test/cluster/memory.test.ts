@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MemoryBackplane } from '../../src/index.js';
 import { TestClient } from '../helpers/client.js';
 import { startServer } from '../helpers/server.js';
-import { clusterSemantics, eventually, join } from './cluster-suite.js';
+import { clusterSemantics, eventually, join, outageRoom } from './cluster-suite.js';
 
 describe('cluster on the in-memory backplane', () => {
   const bus = new MemoryBackplane();
@@ -15,16 +15,7 @@ describe('in-memory backplane faults', () => {
     const timing = { clusterHeartbeatInterval: 100, clusterNodeTimeout: 400 };
     const a = await startServer({ ...timing, backplane: bus.node() });
     const b = await startServer({ ...timing, backplane: bus.node() });
-    const alice = await TestClient.open(a.url);
-    const amy = await TestClient.open(a.url);
-    await join(alice, 'r');
-    await join(amy, 'r');
-    await alice.next();
-    const bob = await TestClient.open(b.url);
-    await eventually(b, () => b.signaling.core.members('r').length === 2);
-    await join(bob, 'r');
-    await alice.next();
-    await amy.next();
+    const { alice, amy, bob } = await outageRoom(a, b);
 
     bus.setDown(true);
     expect(a.signaling.ready).toBe(false);

@@ -4,7 +4,7 @@ import { TestClient } from '../helpers/client.js';
 import { startCli } from '../helpers/cli.js';
 import { OwnRedis, REDIS_URL, redisAnswers } from '../helpers/redis.js';
 import { startServer } from '../helpers/server.js';
-import { clusterSemantics, eventually, join } from './cluster-suite.js';
+import { clusterSemantics, eventually, join, outageRoom } from './cluster-suite.js';
 
 const haveRedis = await redisAnswers();
 const inCi = process.env.CI === 'true';
@@ -61,16 +61,7 @@ describe.skipIf(!haveRedis && !inCi)('cluster on a real Redis', () => {
     await eventually(a, () => a.signaling.ready);
     await a.signaling.syncCluster();
     await b.signaling.syncCluster();
-    const alice = await TestClient.open(a.url);
-    const amy = await TestClient.open(a.url);
-    await join(alice, 'r');
-    await join(amy, 'r');
-    await alice.next();
-    const bob = await TestClient.open(b.url);
-    await eventually(b, () => b.signaling.core.members('r').length === 2);
-    await join(bob, 'r');
-    await alice.next();
-    await amy.next();
+    const { alice, amy, bob } = await outageRoom(a, b);
 
     await redis.stop();
     await eventually(a, () => !a.signaling.ready);

@@ -20,7 +20,17 @@ function world(options: ConstructorParameters<typeof SignalingCore>[0] = {}) {
     connection.take();
     return { id, connection };
   };
-  return { core, connect };
+  /** Two peers in room r, every notice of the joins already taken. */
+  const pairInRoom = () => {
+    const a = connect();
+    const b = connect();
+    core.handle(a.id, { kind: 'join', room: 'r', mode: 'auto' });
+    core.handle(b.id, { kind: 'join', room: 'r', mode: 'auto' });
+    a.connection.take();
+    b.connection.take();
+    return [a, b] as const;
+  };
+  return { core, connect, pairInRoom };
 }
 
 describe('SignalingCore', () => {
@@ -92,13 +102,8 @@ describe('SignalingCore', () => {
   });
 
   it('kicks a peer: it is told "kicked", the rest see it leave, room:leave has the reason', () => {
-    const { core, connect } = world();
-    const a = connect();
-    const b = connect();
-    core.handle(a.id, { kind: 'join', room: 'r', mode: 'auto' });
-    core.handle(b.id, { kind: 'join', room: 'r', mode: 'auto' });
-    a.connection.take();
-    b.connection.take();
+    const { core, pairInRoom } = world();
+    const [a, b] = pairInRoom();
     const left = vi.fn();
     core.on('room:leave', left);
     expect(core.kick('r', b.id)).toBe(true);
@@ -110,13 +115,8 @@ describe('SignalingCore', () => {
   });
 
   it('ends a room: every member told once, nobody sees peer-left, then room:end and room:delete', () => {
-    const { core, connect } = world();
-    const a = connect();
-    const b = connect();
-    core.handle(a.id, { kind: 'join', room: 'r', mode: 'auto' });
-    core.handle(b.id, { kind: 'join', room: 'r', mode: 'auto' });
-    a.connection.take();
-    b.connection.take();
+    const { core, pairInRoom } = world();
+    const [a, b] = pairInRoom();
     const order: string[] = [];
     core.on('room:leave', ({ peer, reason }) => order.push(`leave ${peer.id} ${reason}`));
     core.on('room:end', ({ room, by }) => order.push(`end ${room.id} ${room.members.join(',')} by ${String(by)}`));
