@@ -32,6 +32,18 @@ const EVENTS = ['peer:connect', 'peer:disconnect', 'room:join', 'room:leave', 'r
 
 const FAST = { clusterHeartbeatInterval: 100, clusterNodeTimeout: 400 };
 
+/** Alice and Bob both on node `a` in room r, known to node `b` too; Bob's resume token for moving him over. */
+async function bothOnFirstNode(a: RunningServer, b: RunningServer) {
+  const alice = await TestClient.open(a.url);
+  await join(alice, 'r');
+  const bob = await TestClient.open(a.url);
+  await join(bob, 'r');
+  await alice.next();
+  const token = await bob.nextResumeToken();
+  await eventually(b, () => b.signaling.core.members('r').length === 2);
+  return { alice, bob, token };
+}
+
 /**
  * The room for the outage tests: Alice and Amy on node `a` (so local delivery can be checked) and Bob on node `b`,
  * all in room r, every join notice consumed.
@@ -150,13 +162,7 @@ export function clusterSemantics(node: () => Backplane | Promise<Backplane>, opt
 
   it('resume works when the client comes back on the other node', async () => {
     const [a, b] = await twoNodes({ resumeSecret: 'cluster-wide', resumeGracePeriod: 60_000 });
-    const alice = await TestClient.open(a.url);
-    await join(alice, 'r');
-    const bob = await TestClient.open(a.url);
-    await join(bob, 'r');
-    await alice.next();
-    const token = await bob.nextResumeToken();
-    await eventually(b, () => b.signaling.core.members('r').length === 2);
+    const { alice, bob, token } = await bothOnFirstNode(a, b);
     const suspended = new Promise((resolve) => a.signaling.once('peer:suspend', resolve));
     bob.terminate();
     await suspended;
@@ -171,13 +177,7 @@ export function clusterSemantics(node: () => Backplane | Promise<Backplane>, opt
 
   it('resume on the other node while the old socket still lives retires that socket (4000) without a leave', async () => {
     const [a, b] = await twoNodes({ resumeSecret: 'cluster-wide' });
-    const alice = await TestClient.open(a.url);
-    await join(alice, 'r');
-    const bob = await TestClient.open(a.url);
-    await join(bob, 'r');
-    await alice.next();
-    const token = await bob.nextResumeToken();
-    await eventually(b, () => b.signaling.core.members('r').length === 2);
+    const { alice, bob, token } = await bothOnFirstNode(a, b);
     const back = await TestClient.open(`${b.url}/?resume=${encodeURIComponent(token)}`);
     expect(back.id).toBe(bob.id);
     expect((await bob.closed).code).toBe(4000);

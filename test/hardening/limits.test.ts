@@ -1,15 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { TestClient } from '../helpers/client.js';
+import { openJoined, TestClient } from '../helpers/client.js';
 import { getJson, startServer } from '../helpers/server.js';
 
-async function joined(url: string, room: string, protocols?: string): Promise<TestClient> {
-  const client = await TestClient.open(url, protocols === undefined ? {} : { protocols });
-  client.send({ type: 'join-room', room });
-  await client.next();
-  await client.next();
-  return client;
-}
+const joined = openJoined;
 
 /** Two peers in `calm` that must keep signalling whatever the others do. */
 async function bystanders(url: string) {

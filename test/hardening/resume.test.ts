@@ -1,14 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { TestClient } from '../helpers/client.js';
+import { openJoined, TestClient } from '../helpers/client.js';
 import { startServer } from '../helpers/server.js';
 
-async function joined(url: string, room: string): Promise<TestClient> {
-  const client = await TestClient.open(url);
-  client.send({ type: 'join-room', room });
-  await client.next();
-  await client.next();
-  return client;
-}
+const joined = openJoined;
 
 async function pair(url: string) {
   const a = await joined(url, 'r');

@@ -114,3 +114,12 @@ export function refusedStatus(url: string, headers: Record<string, string> = {})
     socket.on('error', () => {});
   });
 }
+
+/** Opens a console client and joins `room`, consuming its room-joined and room-peers answers. */
+export async function openJoined(url: string, room: string, options: { protocols?: string } = {}): Promise<TestClient> {
+  const client = await TestClient.open(url, options);
+  client.send({ type: 'join-room', room });
+  await client.next();
+  await client.next();
+  return client;
+}
