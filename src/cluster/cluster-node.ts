@@ -1,318 +1,558 @@
-import type { SignalingCore } from '../core/core.js';
-import type { Connection, LeaveReason, OutboundEvent, PeerInfo, RoutingScope, Signal, SignalingEvents } from '../core/types.js';
-import type { Backplane } from './backplane.js';
+import type { CoordinatedEnd, CoordinatedJoin, CoordinatedPeer, RoomCoordinator } from '../core/coordinator.js';
+import type { ClusterMember, SignalingCore } from '../core/core.js';
+import type { Connection, LeaveReason, OutboundEvent, PeerOptions, RoomView, Signal, StatusReport } from '../core/types.js';
+import type { Backplane, ClusterSummary, MemberEntry, PeerEntry, RoomEvent, RoomSnapshot, TakeoverMessage } from './backplane.js';
+import { RoomLink, roomOfJoin } from './room-link.js';
 
 /** Timing of a cluster node. */
 export interface ClusterTiming {
-  /** Milliseconds between snapshots (the node heartbeat) and reconciliations. @default 5000 */
+  /** Milliseconds between lease renewals (the node heartbeat) and checks for dead nodes. @default 5000 */
   heartbeatInterval: number;
-  /** Milliseconds after its last heartbeat that a node counts as dead. @default 10000 */
+  /** Milliseconds a lease lasts: a node that has not renewed it by then counts as dead. @default 10000 */
   nodeTimeout: number;
 }
 
 export const CLUSTER_DEFAULTS: ClusterTiming = { heartbeatInterval: 5_000, nodeTimeout: 10_000 };
 
-/** A peer as nodes describe their own to each other. */
-interface PeerState {
-  id: string;
-  dialect: string;
-  scope: RoutingScope;
-  switchRooms: boolean;
-  rooms: Array<{ id: string; name: string; owner: string | undefined }>;
-}
-
-/** One node's snapshot: its own peers and their rooms, numbered with its event sequence. */
-interface NodeState {
-  node: string;
-  seq: number;
-  peers: PeerState[];
-}
-
-type ClusterEvent =
-  | { op: 'connect'; node: string; seq: number; peer: Omit<PeerState, 'rooms'> }
-  | { op: 'disconnect'; node: string; seq: number; peer: string; reason: string }
-  | { op: 'join'; node: string; seq: number; peer: string; room: string; name: string; owner: string | undefined }
-  | { op: 'leave'; node: string; seq: number; peer: string; room: string; reason: LeaveReason }
-  | { op: 'end'; node: string; seq: number; room: string }
-  | { op: 'moved'; node: string; seq: number; peer: string };
-
 /** What a cluster node needs from the signaling server it belongs to. */
 export interface ClusterHost {
   readonly core: SignalingCore;
-  /**
-   * A peer of ours resumed on another node: forget its grace period, or retire its old socket, without a leave.
-   * `previous` is the connection it had here.
-   */
+  /** A peer of ours resumed on another node: forget its grace period, or retire its old socket, without a leave. */
   releasePeer(peerId: string, previous: Connection | undefined): void;
+  /** A newer connection of the same id, on another node, took over: close ours. */
+  replacePeer(peerId: string): void;
   /** Decodes a relayed frame again with the codec that first decoded it (signals travel as their raw text). */
   decodeSignal(dialect: string, raw: string): Signal | undefined;
 }
 
+/** Prefixes of the messages on node and room channels (state events are JSON objects, so they start with `{`). */
+const SIGNAL = 's';
+const BOUNCE = 'b';
+const MESSAGE = 'm';
+
 /**
- * Makes one node's core part of a cluster. Every node mirrors every peer and room: peers on other nodes are
- * ordinary peers whose connection forwards signals over the backplane, so routing, rooms and notices work as
- * on one node. Changes made here are broadcast as events (fast path); every heartbeat each node also stores a
- * numbered snapshot of its own peers and reconciles its mirror with everyone else's (convergence after lost
- * events, outages, a restarted backplane, or a node that died without a word).
+ * Makes one node's core part of a cluster in which each node pays only for its own peers. The shared state (peer
+ * directory, rooms and their members in join order, node leases) lives in the {@link Backplane}'s engine; this
+ * node keeps its own peers and the rooms they are in, and hears only its own channel and those rooms' channels.
+ * Joins and ends are decided atomically by the engine, which publishes each change on the room's channel; every
+ * node following the room applies the changes in the engine's order, this one included.
  */
-export class ClusterNode {
+export class ClusterNode implements RoomCoordinator {
   readonly nodeId = globalThis.crypto.randomUUID();
-  #seq = 0;
-  /** The newest event sequence applied from each other node. */
-  readonly #applied = new Map<string, number>();
-  #applyingRemote = false;
+  /** The current connection (incarnation) of each local peer, as the directory knows it. */
+  readonly #incarnations = new Map<string, string>();
+  #counter = 0;
+  readonly #links = new Map<string, RoomLink>();
+  /** Removals that failed while the engine was away: retried when it is back. */
+  readonly #unsentRemovals = new Map<string, string>();
   #timer: NodeJS.Timeout | undefined;
-  /** Since when the backplane has been up without interruption (deaths are judged only after a full timeout). */
-  #upSince = Date.now();
+  #started = false;
   #closed = false;
-  readonly #unsubscribe: () => void;
+  #resyncing: Promise<void> | undefined;
+  #settlePending = false;
+  #resyncAgain = false;
 
   constructor(
     private readonly host: ClusterHost,
     private readonly backplane: Backplane,
     private readonly timing: ClusterTiming = CLUSTER_DEFAULTS,
+    private readonly transferOwnership = true,
   ) {
-    this.#unsubscribe = this.#followLocalChanges(host.core);
+    host.core.useCoordinator(this);
   }
 
-  /** Whether the backplane is up. */
+  private get core(): SignalingCore {
+    return this.host.core;
+  }
+
+  /** Whether the engine is reachable. */
   get connected(): boolean {
     return this.backplane.connected;
   }
 
-  async start(): Promise<void> {
-    await this.backplane.start(this.nodeId, {
-      onEvent: (message) => this.#guard(() => this.#applyEvent(JSON.parse(message) as ClusterEvent)),
-      onDirect: (message) => this.#guard(() => this.#applyDirect(message)),
-      onReconnect: () => {
-        this.#upSince = Date.now();
-        void this.heartbeat();
-      },
-      onDisconnect: () => {},
-    });
-    this.#timer = setInterval(() => void this.heartbeat(), this.timing.heartbeatInterval);
-    this.#timer.unref();
-    await this.heartbeat();
+  /** Whether this node has joined the cluster: its channel is live and its lease announced. */
+  get started(): boolean {
+    return this.#started;
   }
 
-  /** Stores our snapshot and reconciles with everyone else's. Runs every heartbeat; safe to call any time. */
+  /** Whether this node accepts peers: its channel is live and its lease announced, and the engine is reachable. */
+  get ready(): boolean {
+    return this.#started && !this.#closed && this.backplane.connected;
+  }
+
+  async start(): Promise<void> {
+    await this.backplane.start(this.nodeId, {
+      onNodeMessage: (message) => this.#guard(() => this.#onNodeMessage(message)),
+      onRoomMessage: (room, message) => this.#guard(() => this.#onRoomMessage(room, message)),
+      onReconnect: () => {
+        // Events from before the engine's answer to the resync are stale: hold them until each room reloads.
+        for (const link of this.#links.values()) link.pending ??= [];
+        void this.resync();
+      },
+      onDisconnect: () => {
+        for (const link of this.#links.values()) link.releaseAll();
+      },
+    });
+    await this.backplane.renewLease(this.nodeId, this.timing.nodeTimeout);
+    this.#started = true;
+    this.#timer = setInterval(() => void this.heartbeat(), this.timing.heartbeatInterval);
+    this.#timer.unref();
+  }
+
+  /** Renews the lease (re-announcing everything if it was lost) and removes dead nodes' peers. Safe any time. */
   async heartbeat(): Promise<void> {
-    if (this.#closed || !this.backplane.connected) return;
+    if (this.#closed || !this.#started || !this.backplane.connected) return;
     try {
-      await this.backplane.saveState(this.nodeId, JSON.stringify(this.#snapshot()), this.timing.nodeTimeout);
-      const states = await this.backplane.loadStates();
-      this.#guard(() => this.#reconcile(states));
+      const lease = await this.backplane.renewLease(this.nodeId, this.timing.nodeTimeout);
+      // Lost: this node was declared dead (it stalled past the node timeout) or the engine restarted empty.
+      if (lease === 'lost') await this.resync();
+      else if (this.#settlePending && this.#resyncing === undefined) await this.#settle();
+      await this.backplane.reapDeadNodes(this.nodeId, this.timing.nodeTimeout);
     } catch (error) {
-      // The backplane dropped mid-way; the next heartbeat after it returns catches up.
-      if (this.backplane.connected) this.host.core.reportError(error);
+      if (this.backplane.connected) this.core.reportError(error);
     }
   }
 
-  /** Leaves the cluster: our peers are already gone (each broadcast), so drop our snapshot and disconnect. */
+  /**
+   * Writes this node's truth back into the engine and brings every followed room up to date: after an outage
+   * (events were missed, local changes could not be written), a restart of the engine, or an expired lease.
+   */
+  resync(): Promise<void> {
+    if (this.#resyncing !== undefined) {
+      this.#resyncAgain = true;
+      return this.#resyncing;
+    }
+    this.#resyncing = (async () => {
+      try {
+        do {
+          this.#resyncAgain = false;
+          await this.#writeBack();
+        } while (this.#resyncAgain);
+      } catch (error) {
+        if (this.backplane.connected) this.core.reportError(error);
+      } finally {
+        this.#resyncing = undefined;
+      }
+    })();
+    return this.#resyncing;
+  }
+
+  /** Leaves the cluster: our peers are already gone (each removed); drop the lease and whatever is left. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#timer);
-    this.#unsubscribe();
     try {
-      if (this.backplane.connected) await this.backplane.removeState(this.nodeId);
+      if (this.backplane.connected) await this.backplane.removeNode(this.nodeId);
     } finally {
       await this.backplane.close();
     }
   }
 
+  /** The cluster-wide `/status` document, from the engine. */
+  status(): Promise<StatusReport> {
+    return this.backplane.status();
+  }
+
+  /** Counts for clusters too big to list. */
+  summary(): Promise<ClusterSummary> {
+    return this.backplane.summary();
+  }
+
+  /** One room's members in join order, from the engine (empty when it does not exist). */
+  async members(roomId: string): Promise<string[]> {
+    return (await this.backplane.roomSnapshot(roomId))?.members.map((member) => member.id) ?? [];
+  }
+
   /**
-   * A connection for a peer on another node: signals go over the backplane, everything else is its node's job.
-   * A signal travels as a one-line JSON header (`[from, to, dialect]`) and the sender's frame as received, so
-   * the frame is neither re-serialised nor escaped; the receiving node decodes it again with the same codec.
+   * A peer resumed here with its resume token while the directory may place it on another node: takes the id
+   * over with its rooms (no leave, no join), and registers it in the core on `connection`. Resolves false when the
+   * id was unknown to the cluster (the caller connects it as a new peer).
    */
-  remoteConnection(peerId: string, nodeId: string): Connection {
+  async adoptResumed(
+    peerId: string,
+    connection: Connection,
+    peer: Omit<CoordinatedPeer, 'id'> & Pick<PeerOptions, 'data' | 'allowedRooms'>,
+  ): Promise<boolean> {
+    const incarnation = this.#newIncarnation(peerId);
+    const claim = await this.backplane.claimPeer(this.#entry({ id: peerId, ...peer }, incarnation), 'move');
+    if (!claim.existed) {
+      this.#incarnations.delete(peerId);
+      return false;
+    }
+    this.core.adopt(connection, { id: peerId, ...peer });
+    for (const roomId of claim.rooms) {
+      const link = this.#follow(roomId);
+      link.joining++;
+      try {
+        await link.loaded;
+        const snapshot = link.shadow ?? (await this.backplane.roomSnapshot(roomId));
+        if (snapshot !== undefined && this.core.hasLocal(peerId)) this.core.syncRoom(this.#clusterRoom(snapshot), 'silent');
+        link.shadow = undefined;
+      } finally {
+        this.#doneJoining(link);
+      }
+    }
+    return true;
+  }
+
+  // ---- RoomCoordinator: what the core asks ------------------------------------------------------------------
+
+  peerConnected(peer: CoordinatedPeer): void {
+    const incarnation = this.#newIncarnation(peer.id);
+    this.backplane.claimPeer(this.#entry(peer, incarnation), 'new').catch(() => {
+      // The engine is away: the resync writes this peer back.
+    });
+  }
+
+  peerDisconnected(peerId: string): void {
+    const incarnation = this.#incarnations.get(peerId);
+    if (incarnation === undefined) return;
+    this.#incarnations.delete(peerId);
+    this.backplane.removePeer(peerId, incarnation).catch(() => this.#unsentRemovals.set(peerId, incarnation));
+  }
+
+  async join(peer: CoordinatedPeer, roomId: string, mode: 'auto' | 'create' | 'existing', name: string): Promise<CoordinatedJoin> {
+    const incarnation = this.#incarnations.get(peer.id);
+    if (!this.backplane.connected || incarnation === undefined) return { outcome: 'local' };
+    const link = this.#follow(roomId);
+    link.joining++;
+    try {
+      await link.loaded;
+      const result = await this.backplane.join({
+        peer: this.#entry(peer, incarnation),
+        room: roomId,
+        mode,
+        name,
+        capacity: this.core.options.maxPeersPerRoom,
+        transferOwnership: this.transferOwnership,
+      });
+      if (!result.ok) {
+        // Replaced: a newer connection holds the id, and its node closes this one.
+        if (result.code === 'replaced') return { outcome: 'applied' };
+        const details: Record<string, unknown> = { room: roomId };
+        if (result.limit !== undefined) details.limit = result.limit;
+        return { outcome: 'refused', code: result.code, details };
+      }
+      await link.reached(result.version);
+      return { outcome: 'applied' };
+    } catch (error) {
+      if (!this.backplane.connected) return { outcome: 'local' };
+      throw error;
+    } finally {
+      this.#doneJoining(link);
+    }
+  }
+
+  left(peerId: string, roomId: string, reason: LeaveReason): void {
+    const incarnation = this.#incarnations.get(peerId);
+    if (incarnation === undefined) return;
+    this.backplane
+      .leave({ room: roomId, peer: peerId, incarnation, reason, transferOwnership: this.transferOwnership })
+      .catch(() => {
+        // The engine is away: the resync writes back exactly the rooms this peer is in.
+      });
+  }
+
+  kick(roomId: string, peerId: string): void {
+    this.backplane
+      .leave({ room: roomId, peer: peerId, incarnation: undefined, reason: 'kicked', transferOwnership: this.transferOwnership })
+      .catch((error: unknown) => this.core.reportError(error));
+  }
+
+  async end(roomId: string, by: string | undefined): Promise<CoordinatedEnd> {
+    if (!this.backplane.connected) return { outcome: 'local' };
+    try {
+      const result = await this.backplane.end(roomId, by);
+      if (!result.ok) return { outcome: 'refused', code: result.code, details: { room: roomId } };
+      await this.#links.get(roomId)?.reached(result.room.version + 1);
+      return { outcome: 'ended', room: roomView(result.room) };
+    } catch (error) {
+      if (!this.backplane.connected) return { outcome: 'local' };
+      throw error;
+    }
+  }
+
+  created(room: RoomView & { readonly capacity: number }): void {
+    this.backplane
+      .createRoom({ id: room.id, name: room.name, owner: room.owner, capacity: room.capacity, keep: true })
+      .catch((error: unknown) => this.core.reportError(error));
+  }
+
+  broadcast(roomId: string, from: string, signal: Signal): void {
+    this.backplane.publishToRoom(roomId, `${SIGNAL}${JSON.stringify([from, signal.dialect])}\n${signal.raw}`);
+  }
+
+  message(roomId: string, data: unknown, except: string | undefined): void {
+    this.backplane.publishToRoom(roomId, `${MESSAGE}${JSON.stringify({ data, except })}`);
+  }
+
+  route(from: string, to: string, signal: Signal): void {
+    const frame = this.#signalFrame(from, to, signal, true);
+    this.backplane.sendToPeer(to, frame).then(
+      (delivered) => delivered || this.#undeliverable(from, to),
+      () => this.#undeliverable(from, to),
+    );
+  }
+
+  /**
+   * A stand-in's connection: signals go to the member's node as a one-line JSON header and the sender's frame as
+   * received (neither re-serialised nor escaped); that node decodes it again with the same codec. Room notices are
+   * each node's own business, so everything else is dropped here.
+   */
+  remoteConnection(peerId: string, node: string): Connection {
     return {
       send: (event: OutboundEvent) => {
         if (event.kind !== 'signal') return true;
-        const header = JSON.stringify([event.from, peerId, event.signal.dialect]);
-        return this.backplane.send(nodeId, `${header}\n${event.signal.raw}`);
+        this.backplane.sendToNode(node, this.#signalFrame(event.from, peerId, event.signal, false)).then(
+          (delivered) => delivered || this.#undeliverable(event.from, peerId),
+          () => this.#undeliverable(event.from, peerId),
+        );
+        return true;
       },
       close: () => {},
     };
   }
 
-  // ---- local changes → events ---------------------------------------------------------------------------
-
-  #followLocalChanges(core: SignalingCore): () => void {
-    const local = (peer: PeerInfo) => !this.#applyingRemote && peer.node === undefined;
-    const listeners: Partial<SignalingEvents> = {
-      'peer:connect': ({ peer }) => {
-        if (!local(peer)) return;
-        const record = this.#describe(peer.id);
-        if (record !== undefined) this.#broadcast({ op: 'connect', peer: { id: record.id, dialect: record.dialect, scope: record.scope, switchRooms: record.switchRooms } });
-      },
-      'peer:disconnect': ({ peer, reason }) => {
-        if (local(peer)) this.#broadcast({ op: 'disconnect', peer: peer.id, reason });
-      },
-      'room:join': ({ room, peer }) => {
-        if (!this.#applyingRemote) this.#broadcast({ op: 'join', peer: peer.id, room: room.id, name: room.name, owner: room.owner });
-      },
-      'room:leave': ({ room, peer, reason }) => {
-        // A peer leaving because its connection (or node) is gone is the disconnect's business.
-        if (!this.#applyingRemote && reason !== 'ended' && reason !== 'disconnected') {
-          this.#broadcast({ op: 'leave', peer: peer.id, room: room.id, reason });
-        }
-      },
-      'room:end': ({ room }) => {
-        if (!this.#applyingRemote) this.#broadcast({ op: 'end', room: room.id });
-      },
-      'peer:resume': ({ peer }) => {
-        if (!this.#applyingRemote) this.#broadcast({ op: 'moved', peer: peer.id });
-      },
-    };
-    for (const [event, listener] of Object.entries(listeners)) core.on(event as never, listener as never);
-    return () => {
-      for (const [event, listener] of Object.entries(listeners)) core.off(event as never, listener as never);
-    };
+  released(roomId: string): void {
+    const link = this.#links.get(roomId);
+    if (link === undefined) return;
+    if (link.joining > 0) {
+      // A local join is on its way: keep following, with a fresh picture of the room for it.
+      this.#load(link);
+      return;
+    }
+    this.#links.delete(roomId);
+    this.backplane.unsubscribeRoom(roomId).catch(() => {});
   }
 
-  #broadcast(event: { op: string } & Record<string, unknown>): void {
-    this.backplane.broadcast(JSON.stringify({ ...event, node: this.nodeId, seq: ++this.#seq }));
-  }
+  // ---- messages from the engine ---------------------------------------------------------------------------
 
-  // ---- events → the mirror -------------------------------------------------------------------------------
-
-  #applyEvent(event: ClusterEvent): void {
-    if (event.node === this.nodeId) return;
-    if (event.seq <= (this.#applied.get(event.node) ?? 0)) return;
-    this.#applied.set(event.node, event.seq);
-    const core = this.host.core;
-    switch (event.op) {
-      case 'connect':
-        return this.#ensurePeer(event.node, { ...event.peer, rooms: [] });
-      case 'disconnect':
-        if (core.peer(event.peer)?.node === event.node) core.disconnect(event.peer, event.reason);
-        return;
-      case 'join':
-        this.#ensurePeer(event.node, undefined, event.peer);
-        return core.applyJoin(event.peer, event.room, { name: event.name, ...(event.owner === undefined ? {} : { owner: event.owner }) });
-      case 'leave':
-        return core.applyLeave(event.peer, event.room, event.reason);
-      case 'end':
-        core.endRoom(event.room);
-        return;
-      case 'moved': {
-        const peer = core.peer(event.peer);
-        if (peer === undefined) return this.#ensurePeer(event.node, undefined, event.peer);
-        const previous = core.replaceConnection(event.peer, this.remoteConnection(event.peer, event.node), event.node);
-        if (peer.node === undefined) this.host.releasePeer(event.peer, previous);
-        return;
+  #onNodeMessage(message: string): void {
+    const kind = message[0];
+    if (kind === SIGNAL) {
+      const split = message.indexOf('\n');
+      const [from, to, dialect, fromNode, open] = JSON.parse(message.slice(1, split)) as [string, string, string, string, boolean];
+      const signal = this.host.decodeSignal(dialect, message.slice(split + 1));
+      if (signal !== undefined && !this.core.deliver(from, to, signal, open)) {
+        // The target left (or moved) since the sender's node looked: tell the sender rather than drop it.
+        this.backplane.sendToNode(fromNode, `${BOUNCE}${JSON.stringify([from, to])}`).catch(() => {});
       }
+    } else if (kind === BOUNCE) {
+      const [from, to] = JSON.parse(message.slice(1)) as [string, string];
+      this.#undeliverable(from, to);
+    } else {
+      this.#onTakeover(JSON.parse(message) as TakeoverMessage);
     }
   }
 
-  #applyDirect(message: string): void {
-    const split = message.indexOf('\n');
-    const [from, to, dialect] = JSON.parse(message.slice(0, split)) as [string, string, string];
-    const signal = this.host.decodeSignal(dialect, message.slice(split + 1));
-    if (signal !== undefined) this.host.core.deliver(from, to, signal);
+  #onTakeover(message: TakeoverMessage): void {
+    if (this.#incarnations.get(message.peer) !== message.incarnation) return;
+    this.#incarnations.delete(message.peer);
+    if (message.mode === 'move') {
+      const previous = this.core.release(message.peer, message.node);
+      this.host.releasePeer(message.peer, previous);
+    } else {
+      this.host.replacePeer(message.peer);
+    }
   }
 
-  /** Registers a peer of another node in the mirror, if it is not known yet. */
-  #ensurePeer(nodeId: string, state: PeerState | undefined, peerId: string | undefined = state?.id): void {
-    if (peerId === undefined || this.host.core.peer(peerId) !== undefined) return;
-    this.host.core.connect(this.remoteConnection(peerId, nodeId), {
-      id: peerId,
-      node: nodeId,
-      dialect: state?.dialect ?? 'console',
-      scope: state?.scope ?? 'room',
-      switchRooms: state?.switchRooms ?? false,
+  #onRoomMessage(roomId: string, message: string): void {
+    const kind = message[0];
+    if (kind === SIGNAL) {
+      const split = message.indexOf('\n');
+      const [from, dialect] = JSON.parse(message.slice(1, split)) as [string, string];
+      if (this.core.hasLocal(from)) return; // our own broadcast: delivered here already
+      const signal = this.host.decodeSignal(dialect, message.slice(split + 1));
+      if (signal !== undefined) this.core.deliverToRoom(roomId, from, { signal });
+      return;
+    }
+    if (kind === MESSAGE) {
+      const { data, except } = JSON.parse(message.slice(1)) as { data: unknown; except: string | undefined };
+      this.core.deliverToRoom(roomId, except ?? '', { data });
+      return;
+    }
+    const link = this.#links.get(roomId);
+    if (link === undefined) return;
+    const event = JSON.parse(message) as RoomEvent;
+    if (link.pending !== undefined) link.pending.push(event);
+    else this.#apply(link, event);
+  }
+
+  /** Applies one event of a followed room, once and in order; a gap means lost events: reload the room. */
+  #apply(link: RoomLink, event: RoomEvent): void {
+    if (event.v <= link.version) return;
+    if (event.v > link.version + 1) return this.#load(link);
+    link.version = event.v;
+    if (this.core.holds(link.id)) this.#applyToCore(link, event);
+    else if (event.op === 'join' && event.member.node === this.nodeId && this.core.hasLocal(event.member.id)) {
+      // The first peer of ours in this room: the core gets the room as it stood, then the join with its notices.
+      const before = link.shadow ?? roomOfJoin(link.id, event);
+      this.core.syncRoom(this.#clusterRoom(before), 'silent');
+      link.shadow = undefined;
+      this.core.applyJoin(link.id, this.#member(event.member), event, event.created);
+    }
+    link.track(event);
+    link.settle();
+  }
+
+  #applyToCore(link: RoomLink, event: RoomEvent): void {
+    const core = this.core;
+    switch (event.op) {
+      case 'join':
+        return core.applyJoin(link.id, this.#member(event.member), event, event.created);
+      case 'leave':
+        // Our own peer, still connected, removed for "disconnected": this node was declared dead while it
+        // stalled. Keep the peer; the heartbeat finds the lease lost and writes everything back.
+        if (event.reason === 'disconnected' && this.#incarnations.has(event.peer)) {
+          void this.heartbeat();
+          return;
+        }
+        return core.applyLeave(link.id, event.peer, event.reason, event.owner);
+      case 'end':
+        return core.applyEnd(link.id, event.by);
+      case 'move':
+        if (event.node !== this.nodeId) core.applyMove(event.peer, event.node);
+        return;
+    }
+  }
+
+  // ---- following rooms ------------------------------------------------------------------------------------
+
+  /** The link of a room, subscribing and loading it first if this node did not follow it yet. */
+  #follow(roomId: string): RoomLink {
+    let link = this.#links.get(roomId);
+    if (link !== undefined) return link;
+    link = new RoomLink(roomId);
+    this.#links.set(roomId, link);
+    const fresh = link;
+    link.loaded = this.backplane.subscribeRoom(roomId).then(() => this.#loadNow(fresh));
+    return link;
+  }
+
+  /** Loads a room's snapshot again (events missed, or the core gave it up while a join was on its way). */
+  #load(link: RoomLink): void {
+    link.pending ??= [];
+    link.loaded = this.#loadNow(link, 'full').catch((error: unknown) => {
+      if (this.backplane.connected) this.core.reportError(error);
     });
   }
 
-  // ---- snapshots ---------------------------------------------------------------------------------------------
-
-  #describe(peerId: string): PeerState | undefined {
-    const peer = this.host.core.peer(peerId);
-    if (peer === undefined) return undefined;
-    return {
-      id: peer.id,
-      dialect: peer.dialect,
-      scope: peer.scope,
-      switchRooms: peer.switchRooms,
-      rooms: peer.rooms.map((id) => {
-        const room = this.host.core.room(id);
-        return { id, name: room?.name ?? '', owner: room?.owner };
-      }),
-    };
+  /** Takes the room's snapshot as its state (see {@link SignalingCore.syncRoom} for `mode`), then what waited. */
+  async #loadNow(link: RoomLink, mode: 'add' | 'full' = 'full'): Promise<void> {
+    link.pending ??= [];
+    const snapshot = await this.backplane.roomSnapshot(link.id);
+    const pending = link.install(snapshot);
+    if (this.core.holds(link.id)) {
+      if (snapshot !== undefined) this.core.syncRoom(this.#clusterRoom(snapshot), mode);
+      else if (mode === 'full') this.core.applyEnd(link.id, undefined);
+    } else {
+      link.shadow = snapshot;
+    }
+    for (const event of pending) this.#apply(link, event);
   }
 
-  #snapshot(): NodeState {
-    const peers: PeerState[] = [];
-    for (const peer of this.host.core.peers()) {
-      if (peer.node !== undefined) continue;
-      const state = this.#describe(peer.id);
-      if (state !== undefined) peers.push(state);
-    }
-    return { node: this.nodeId, seq: this.#seq, peers };
-  }
-
-  /** Makes the mirror of every other node match its snapshot; forgets nodes whose heartbeat stopped. */
-  #reconcile(states: Map<string, string>): void {
-    const core = this.host.core;
-    const seen = new Set<string>();
-    for (const [nodeId, text] of states) {
-      if (nodeId === this.nodeId) continue;
-      seen.add(nodeId);
-      const state = JSON.parse(text) as NodeState;
-      // Events newer than the snapshot were applied already: an older picture must not undo them.
-      if (state.seq < (this.#applied.get(nodeId) ?? 0)) continue;
-      this.#applied.set(nodeId, state.seq);
-      this.#applyingRemote = true;
-      try {
-        this.#reconcileNode(nodeId, state);
-      } finally {
-        this.#applyingRemote = false;
-      }
-    }
-    // A node without a snapshot is dead, once we have been up long enough to have seen its heartbeat.
-    if (Date.now() - this.#upSince < this.timing.nodeTimeout) return;
-    this.#applyingRemote = true;
-    try {
-      for (const peer of core.peers()) {
-        if (peer.node !== undefined && !seen.has(peer.node)) core.disconnect(peer.id, 'node-lost');
-      }
-    } finally {
-      this.#applyingRemote = false;
+  #doneJoining(link: RoomLink): void {
+    link.joining--;
+    if (link.joining === 0 && !this.core.holds(link.id) && this.#links.get(link.id) === link) {
+      this.#links.delete(link.id);
+      this.backplane.unsubscribeRoom(link.id).catch(() => {});
     }
   }
 
-  #reconcileNode(nodeId: string, state: NodeState): void {
-    const core = this.host.core;
-    const wanted = new Map(state.peers.map((peer) => [peer.id, peer]));
-    for (const peer of core.peers()) {
-      if (peer.node === nodeId && !wanted.has(peer.id)) core.disconnect(peer.id, 'node-lost');
+  // ---- writing back after an outage -------------------------------------------------------------------------
+
+  async #writeBack(): Promise<void> {
+    if (this.#closed || !this.backplane.connected) return;
+    await this.backplane.renewLease(this.nodeId, this.timing.nodeTimeout);
+    for (const [peerId, incarnation] of [...this.#unsentRemovals]) {
+      await this.backplane.removePeer(peerId, incarnation);
+      this.#unsentRemovals.delete(peerId);
     }
-    for (const peerState of state.peers) {
-      const existing = core.peer(peerState.id);
-      // Our own peer (it resumed here) wins over another node's stale picture of it.
-      if (existing !== undefined && existing.node !== nodeId) continue;
-      this.#ensurePeer(nodeId, peerState);
-      const rooms = new Set(peerState.rooms.map((room) => room.id));
-      for (const room of core.peer(peerState.id)?.rooms ?? []) {
-        if (!rooms.has(room)) core.applyLeave(peerState.id, room, 'left');
-      }
-      for (const room of peerState.rooms) {
-        core.applyJoin(peerState.id, room.id, { name: room.name, ...(room.owner === undefined ? {} : { owner: room.owner }) });
+    // Directory entries of ours that no local peer matches any more (they left while the engine was away).
+    const local = new Set(this.#incarnations.keys());
+    for (const peerId of await this.backplane.nodePeers(this.nodeId)) {
+      if (!local.has(peerId)) await this.backplane.forgetPeer(peerId, this.nodeId);
+    }
+    for (const { peer, rooms } of this.core.localMemberships()) {
+      const incarnation = this.#incarnations.get(peer.id) ?? this.#newIncarnation(peer.id);
+      const memberships = rooms.map((room) => ({
+        room: room.id,
+        name: room.name,
+        owner: room.owner,
+        capacity: room.capacity,
+        // 0: not known (it joined while the engine was away): the engine appends it.
+        order: this.#links.get(room.id)?.orders.get(peer.id) ?? 0,
+      }));
+      const kept = await this.backplane.restorePeer(this.#entry(peer, incarnation), memberships);
+      if (!kept) {
+        this.#incarnations.delete(peer.id);
+        this.host.replacePeer(peer.id);
       }
     }
+    // Members appear at once; who is gone is settled one heartbeat later, once every node wrote its peers back.
+    for (const roomId of this.core.followedRooms()) {
+      const link = this.#links.get(roomId) ?? this.#follow(roomId);
+      await link.loaded;
+      await this.#loadNow(link, 'add');
+    }
+    this.#settlePending = true;
+  }
+
+  /** The second half of a resync: members the shared state no longer has leave. */
+  async #settle(): Promise<void> {
+    this.#settlePending = false;
+    for (const roomId of this.core.followedRooms()) {
+      const link = this.#links.get(roomId);
+      if (link === undefined) continue;
+      await link.loaded;
+      await this.#loadNow(link, 'full');
+    }
+  }
+
+  // ---- helpers ---------------------------------------------------------------------------------------------
+
+  #newIncarnation(peerId: string): string {
+    const incarnation = `${this.nodeId}.${(++this.#counter).toString(36)}`;
+    this.#incarnations.set(peerId, incarnation);
+    return incarnation;
+  }
+
+  #entry(peer: CoordinatedPeer, incarnation: string): PeerEntry {
+    return { id: peer.id, node: this.nodeId, incarnation, dialect: peer.dialect, scope: peer.scope, switchRooms: peer.switchRooms };
+  }
+
+  #member(entry: MemberEntry): ClusterMember {
+    return { ...entry, node: entry.node === this.nodeId ? undefined : entry.node };
+  }
+
+  #clusterRoom(snapshot: RoomSnapshot) {
+    return { ...snapshot, members: snapshot.members.map((member) => this.#member(member)) };
+  }
+
+  #signalFrame(from: string, to: string, signal: Signal, open: boolean): string {
+    return `${SIGNAL}${JSON.stringify([from, to, signal.dialect, this.nodeId, open])}\n${signal.raw}`;
+  }
+
+  #undeliverable(from: string, to: string): void {
+    this.core.handle(from, { kind: 'error', code: 'target-unavailable-or-different-room', details: { to } });
   }
 
   #guard(action: () => void): void {
-    const wasApplying = this.#applyingRemote;
-    this.#applyingRemote = true;
     try {
       action();
     } catch (error) {
-      this.host.core.reportError(error);
-    } finally {
-      this.#applyingRemote = wasApplying;
+      this.core.reportError(error);
     }
   }
+}
+
+function roomView(snapshot: RoomSnapshot): RoomView {
+  return {
+    id: snapshot.id,
+    name: snapshot.name,
+    owner: snapshot.owner,
+    members: new Map(snapshot.members.map((member) => [member.id, member])),
+    metadata: undefined,
+  };
 }

@@ -1,5 +1,7 @@
 import { Redis, type RedisOptions } from 'ioredis';
-import type { Backplane, BackplaneHandlers } from './backplane.js';
+import type { StatusReport } from '../core/types.js';
+import type { Backplane, BackplaneHandlers, EndResult, JoinResult, RoomSnapshot } from './backplane.js';
+import { SCRIPTS, scriptSource } from './redis-scripts.js';
 
 /** Options of {@link redisBackplane}. */
 export interface RedisBackplaneOptions {
@@ -9,13 +11,28 @@ export interface RedisBackplaneOptions {
   client?: Redis;
   /** Prefix of every key and channel, so several clusters can share one Redis. @default 'signalroom:' */
   prefix?: string;
+  /**
+   * Sharded pub/sub (`SSUBSCRIBE`/`SPUBLISH`, Redis 7+) or plain pub/sub. `'auto'` asks the server's version.
+   * @default 'auto'
+   */
+  pubsub?: 'auto' | 'sharded' | 'plain';
 }
 
+/** How many of a dead node's peers one reaping step removes (so Redis is never blocked for long). */
+const REAP_BATCH = 500;
+
+type ScriptCall = (key: string, ...args: Array<string | number>) => Promise<unknown>;
+type ScriptedRedis = Redis & Record<keyof typeof SCRIPTS, ScriptCall>;
+
 /**
- * A backplane on Redis (through ioredis, an optional peer dependency): pub/sub carries events and signals, and
- * each node's snapshot is a key that expires unless its heartbeat refreshes it. Commands are never queued while
- * Redis is away (bounded memory): sends fail at once and the sender is told; ioredis reconnects and resubscribes,
- * and the node re-announces itself.
+ * The cluster's shared state in Redis (through ioredis, an optional peer dependency). Redis holds the peer
+ * directory, the rooms with their members in join order and the node leases; each change is one Lua script that
+ * also publishes it on the room's channel. A node subscribes to its own channel and to the channels of the rooms
+ * its peers are in, and to nothing else. Every key and channel shares one hash tag (`{prefix}`), so the scripts
+ * also run on Redis Cluster, where the state then lives on one shard.
+ *
+ * Commands are never queued while Redis is away (bounded memory): they fail at once, the node decides locally,
+ * and it writes its state back when ioredis has reconnected and resubscribed.
  *
  * @example
  * import { attachSignaling } from 'signalroom';
@@ -23,7 +40,8 @@ export interface RedisBackplaneOptions {
  * attachSignaling(server, { backplane: redisBackplane({ url: process.env.REDIS_URL }) });
  */
 export function redisBackplane(options: RedisBackplaneOptions = {}): Backplane {
-  const prefix = options.prefix ?? 'signalroom:';
+  const base = `{${options.prefix ?? 'signalroom:'}}`;
+  const routingKey = `${base}order`;
   const connection: RedisOptions = {
     // While Redis is away, fail commands at once instead of buffering them without bound.
     enableOfflineQueue: false,
@@ -31,17 +49,19 @@ export function redisBackplane(options: RedisBackplaneOptions = {}): Backplane {
     retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 1_000),
   };
   const ownsClient = options.client === undefined;
-  const publisher = options.client ?? new Redis(options.url ?? 'redis://127.0.0.1:6379', connection);
-  // The subscriber keeps its queue: SUBSCRIBE must survive a reconnect (ioredis resubscribes).
-  const subscriber = publisher.duplicate({ ...connection, enableOfflineQueue: true, maxRetriesPerRequest: null });
+  const redis = (options.client ?? new Redis(options.url ?? 'redis://127.0.0.1:6379', connection)) as ScriptedRedis;
+  for (const [name, body] of Object.entries(SCRIPTS)) redis.defineCommand(name, { numberOfKeys: 1, lua: scriptSource(body) });
+  // The subscriber keeps its queue: subscriptions must survive a reconnect (ioredis resubscribes).
+  const subscriber = redis.duplicate({ ...connection, enableOfflineQueue: true, maxRetriesPerRequest: null });
   // Errors are reported through readiness (and the node's own checks); an unhandled 'error' must not crash.
-  publisher.on('error', () => {});
+  redis.on('error', () => {});
   subscriber.on('error', () => {});
-  const events = `${prefix}events`;
-  const nodes = `${prefix}nodes`;
-  const stateKey = (nodeId: string) => `${prefix}state:${nodeId}`;
-  const nodeChannel = (nodeId: string) => `${prefix}node:${nodeId}`;
-  const ready = () => publisher.status === 'ready' && subscriber.status === 'ready';
+  const ready = () => redis.status === 'ready' && subscriber.status === 'ready';
+  const roomChannel = (roomId: string) => `${base}chan:${roomId}`;
+  const nodeChannel = (nodeId: string) => `${base}node:${nodeId}`;
+  const roomPrefix = `${base}chan:`;
+  let sharded = options.pubsub === 'sharded';
+  let publish = 'SPUBLISH';
   let handlers: BackplaneHandlers | undefined;
   let wasDown = false;
 
@@ -55,58 +75,180 @@ export function redisBackplane(options: RedisBackplaneOptions = {}): Backplane {
     wasDown = true;
     handlers?.onDisconnect();
   };
-  for (const client of [publisher, subscriber]) {
+  for (const client of [redis, subscriber]) {
     client.on('ready', onReady);
     client.on('close', onDown);
   }
+  /** Runs a script with the key base and the publish command in front of its own arguments. */
+  const run = (name: keyof typeof SCRIPTS, ...args: Array<string | number>) => redis[name](routingKey, base, publish, ...args);
+  const subscribe = (channel: string) => (sharded ? subscriber.ssubscribe(channel) : subscriber.subscribe(channel));
+  const unsubscribe = (channel: string) => (sharded ? subscriber.sunsubscribe(channel) : subscriber.unsubscribe(channel));
+  const transfer = (yes: boolean) => (yes ? '1' : '0');
 
   return {
     get connected() {
       return ready();
     },
     async start(nodeId, given) {
+      if (options.pubsub === undefined || options.pubsub === 'auto') {
+        if (redis.status !== 'ready') await new Promise((resolve) => redis.once('ready', resolve));
+        const version = /redis_version:(\d+)/.exec(await redis.info('server'))?.[1];
+        sharded = Number(version) >= 7;
+      }
+      publish = sharded ? 'SPUBLISH' : 'PUBLISH';
       handlers = given;
-      subscriber.on('message', (channel: string, message: string) => {
-        if (channel === events) given.onEvent(message);
-        else given.onDirect(message);
-      });
-      await subscriber.subscribe(events, nodeChannel(nodeId));
-    },
-    broadcast(message) {
-      if (!ready()) return false;
-      publisher.publish(events, message).catch(() => {});
-      return true;
-    },
-    send(nodeId, message) {
-      if (!ready()) return false;
-      publisher.publish(nodeChannel(nodeId), message).catch(() => {});
-      return true;
-    },
-    async saveState(nodeId, state, ttlMs) {
-      await publisher.multi().set(stateKey(nodeId), state, 'PX', ttlMs).sadd(nodes, nodeId).exec();
-    },
-    async loadStates() {
-      const ids = await publisher.smembers(nodes);
-      const states = new Map<string, string>();
-      if (ids.length === 0) return states;
-      const values = await publisher.mget(ids.map(stateKey));
-      const gone: string[] = [];
-      ids.forEach((id, i) => {
-        const value = values[i];
-        if (value === null || value === undefined) gone.push(id);
-        else states.set(id, value);
-      });
-      // Nodes whose snapshot expired are dead: forget them, so the set does not grow forever.
-      if (gone.length > 0) await publisher.srem(nodes, ...gone);
-      return states;
-    },
-    async removeState(nodeId) {
-      await publisher.multi().del(stateKey(nodeId)).srem(nodes, nodeId).exec();
+      const onMessage = (channel: string, message: string) => {
+        if (channel.startsWith(roomPrefix)) given.onRoomMessage(channel.slice(roomPrefix.length), message);
+        else given.onNodeMessage(message);
+      };
+      subscriber.on(sharded ? 'smessage' : 'message', onMessage);
+      await subscribe(nodeChannel(nodeId));
     },
     async close() {
       handlers = undefined;
       subscriber.disconnect();
-      if (ownsClient) publisher.disconnect();
+      if (ownsClient) redis.disconnect();
+    },
+
+    async renewLease(nodeId, ttlMs) {
+      return (await run('srRenewLease', nodeId, ttlMs)) === 1 ? 'renewed' : 'lost';
+    },
+    async reapDeadNodes(selfId, lockMs) {
+      for (const nodeId of await redis.smembers(`${base}nodes`)) {
+        if (nodeId === selfId || (await redis.exists(`${base}lease:${nodeId}`)) === 1) continue;
+        // One survivor reaps each dead node: whoever takes its lock.
+        if ((await redis.set(`${base}reap:${nodeId}`, selfId, 'PX', lockMs, 'NX')) !== 'OK') continue;
+        while ((await run('srReap', nodeId, REAP_BATCH, '1')) === 1);
+      }
+    },
+    async removeNode(nodeId) {
+      await redis.del(`${base}lease:${nodeId}`);
+      while ((await run('srReap', nodeId, REAP_BATCH, '1')) === 1);
+    },
+
+    async claimPeer(peer, mode) {
+      const [existed, ...rooms] = (await run(
+        'srClaim',
+        peer.id,
+        peer.node,
+        peer.incarnation,
+        peer.dialect,
+        peer.scope,
+        peer.switchRooms ? '1' : '0',
+        mode,
+      )) as [number, ...string[]];
+      return { existed: existed === 1, rooms };
+    },
+    async removePeer(peerId, incarnation) {
+      await run('srRemovePeer', peerId, incarnation, '1');
+    },
+    async forgetPeer(peerId, nodeId) {
+      await run('srForgetPeer', peerId, nodeId, '1');
+    },
+    async restorePeer(peer, memberships) {
+      const result = await run(
+        'srRestorePeer',
+        peer.id,
+        peer.node,
+        peer.incarnation,
+        peer.dialect,
+        peer.scope,
+        peer.switchRooms ? '1' : '0',
+        '1',
+        // cjson turns an empty table into an object: the script only iterates it, so either shape works.
+        JSON.stringify(memberships.map((m) => ({ ...m, owner: m.owner ?? '' }))),
+      );
+      return result === 1;
+    },
+    nodePeers: (nodeId) => redis.smembers(`${base}nodepeers:${nodeId}`),
+
+    async subscribeRoom(roomId) {
+      await subscribe(roomChannel(roomId));
+    },
+    async unsubscribeRoom(roomId) {
+      await unsubscribe(roomChannel(roomId));
+    },
+    async roomSnapshot(roomId) {
+      const text = (await run('srSnapshot', roomId)) as string | null;
+      return text === null ? undefined : parseSnapshot(text);
+    },
+    async join(request): Promise<JoinResult> {
+      const [code, value] = (await run(
+        'srJoin',
+        request.peer.id,
+        request.peer.incarnation,
+        request.room,
+        request.mode,
+        request.name,
+        request.capacity,
+        transfer(request.transferOwnership),
+      )) as [string, number | undefined];
+      if (code === 'ok') return { ok: true, version: value as number };
+      return value === undefined ? { ok: false, code: code as never } : { ok: false, code: code as never, limit: value };
+    },
+    async leave(request) {
+      const result = await run(
+        'srLeave',
+        request.peer,
+        request.incarnation ?? '',
+        request.room,
+        request.reason,
+        transfer(request.transferOwnership),
+      );
+      return result === 1;
+    },
+    async end(roomId, by): Promise<EndResult> {
+      const [code, snapshot] = (await run('srEnd', roomId, by ?? '')) as [string, string | undefined];
+      if (code === 'ok') return { ok: true, room: parseSnapshot(snapshot as string) };
+      return { ok: false, code: code as 'room-not-found' | 'not-room-owner' };
+    },
+    async createRoom(room) {
+      return (await run('srCreateRoom', room.id, room.name, room.owner ?? '', room.capacity)) === 1;
+    },
+
+    async sendToNode(nodeId, message) {
+      const channel = nodeChannel(nodeId);
+      const heard = (await (sharded ? redis.spublish(channel, message) : redis.publish(channel, message))) as number;
+      return heard > 0;
+    },
+    async sendToPeer(peerId, message) {
+      return ((await run('srSendToPeer', peerId, message)) as number) > 0;
+    },
+    publishToRoom(roomId, message) {
+      if (!ready()) return;
+      const channel = roomChannel(roomId);
+      (sharded ? redis.spublish(channel, message) : redis.publish(channel, message)).catch(() => {});
+    },
+
+    async status(): Promise<StatusReport> {
+      const [clients, roomIds] = await Promise.all([redis.zrange(`${base}clients`, 0, -1), redis.zrange(`${base}roomlist`, 0, -1)]);
+      const pipeline = redis.pipeline();
+      for (const roomId of roomIds) pipeline.zrange(`${base}members:${roomId}`, 0, -1);
+      const members = roomIds.length === 0 ? [] : ((await pipeline.exec()) ?? []);
+      // A null-prototype object, so a room named `__proto__` is an ordinary key.
+      const rooms: Record<string, string[]> = Object.create(null);
+      roomIds.forEach((roomId, i) => {
+        const ids = members[i]?.[1] as string[] | undefined;
+        if (ids !== undefined && ids.length > 0) rooms[roomId] = ids;
+      });
+      return { totalClients: clients.length, clients, rooms };
+    },
+    async summary() {
+      const [peers, rooms, nodes] = await Promise.all([
+        redis.zcard(`${base}clients`),
+        redis.zcard(`${base}roomlist`),
+        redis.smembers(`${base}nodes`),
+      ]);
+      const pipeline = redis.pipeline();
+      for (const nodeId of nodes) pipeline.exists(`${base}lease:${nodeId}`);
+      const leases = nodes.length === 0 ? [] : ((await pipeline.exec()) ?? []);
+      return { peers, rooms, nodes: leases.filter(([, live]) => live === 1).length };
     },
   };
+}
+
+/** A snapshot as the script encodes it; cjson writes an empty member list as `{}`. */
+function parseSnapshot(text: string): RoomSnapshot {
+  const room = JSON.parse(text) as RoomSnapshot;
+  return Array.isArray(room.members) ? room : { ...room, members: [] };
 }

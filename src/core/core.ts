@@ -1,5 +1,6 @@
 import { TypedEmitter } from 'tiny-typed-emitter';
 import { SignalingError, type SignalingErrorCode } from '../errors.js';
+import type { CoordinatedPeer, RoomCoordinator } from './coordinator.js';
 import { assertInteger, resolveCoreOptions, type CoreOptions, type ResolvedCoreOptions } from './options.js';
 import { PeerRecord, RoomRecord } from './records.js';
 import { CoreStats } from './stats.js';
@@ -59,12 +60,25 @@ export class SignalingCore extends TypedEmitter<SignalingEvents> {
   readonly options: Readonly<ResolvedCoreOptions>;
   /** Running totals (connects, joins, leaves, signals by type, errors by code, disconnects by reason). */
   readonly stats = new CoreStats();
+  /** The peers connected to this node. */
   readonly #peers = new Map<string, PeerRecord>();
+  /** Stand-ins for peers on other nodes that share a room with a peer here (cluster only). */
+  readonly #remote = new Map<string, PeerRecord>();
+  /** Rooms with at least one peer of this node (in a cluster), or every room (alone). */
   readonly #rooms = new Map<string, RoomRecord>();
+  #coordinator: RoomCoordinator | undefined;
 
   constructor(options: CoreOptions = {}) {
     super();
     this.options = Object.freeze(resolveCoreOptions(options));
+  }
+
+  /**
+   * @internal Makes this core one node of a cluster: joins and ends are decided by `coordinator`, which applies
+   * them back through the `apply*` methods. Called once, by the cluster node, before any peer connects.
+   */
+  useCoordinator(coordinator: RoomCoordinator): void {
+    this.#coordinator = coordinator;
   }
 
   // ---------------------------------------------------------------------------------------------------------
@@ -89,50 +103,188 @@ export class SignalingCore extends TypedEmitter<SignalingEvents> {
     );
     this.#peers.set(id, peer);
     this.stats.connects++;
+    this.#coordinator?.peerConnected(describe(peer));
     connection.send({ kind: 'welcome', peerId: id });
     this.#notify('peer:connect', () => ({ peer: peer.info() }));
     return id;
   }
 
   /**
-   * Hands a connected peer a new connection (it resumed its identity on a new socket): rooms and id stay, nothing
-   * is announced. Returns the old connection, or `undefined` when the peer is not connected.
+   * Whether `connection` is the one the peer uses now. A transport asks before reporting a socket closed, so an
+   * old socket of an id that reconnected never removes the newer peer.
    */
-  replaceConnection(peerId: string, connection: Connection, node?: string): Connection | undefined {
+  isCurrent(peerId: string, connection: Connection): boolean {
+    return this.#peers.get(peerId)?.connection === connection;
+  }
+
+  /**
+   * Hands a connected peer a new connection (it resumed its identity on a new socket): rooms and id stay, nothing
+   * is announced. Returns the old connection, or `undefined` when the peer is not connected here.
+   */
+  replaceConnection(peerId: string, connection: Connection): Connection | undefined {
     const peer = this.#peers.get(peerId);
     if (peer === undefined) return undefined;
     const old = peer.connection;
     peer.connection = connection;
-    peer.node = node;
     return old;
   }
 
   // ---------------------------------------------------------------------------------------------------------
-  // Applied from a backplane: changes another node already checked and carried out. No hooks, no limits.
+  // Applied from a cluster: changes the shared state already decided. No hooks, no limits.
 
-  /** Puts a (remote) peer into a room another node admitted it to, creating the room if needed. */
-  applyJoin(peerId: string, roomId: string, room: { name?: string; owner?: string } = {}): void {
-    const peer = this.#peers.get(peerId);
-    if (peer === undefined || this.#rooms.get(roomId)?.members.has(peerId)) return;
-    const existing = this.#rooms.get(roomId);
-    if (peer.switchRooms) for (const old of [...peer.rooms]) this.#removeMember(old, peer, 'left');
-    const created = existing ?? this.#createRoom(roomId, room.name ?? '', room.owner ?? peerId);
-    this.#enter(peer, created, existing === undefined);
+  /**
+   * @internal A peer that resumed here from another node: registered without a welcome or an event, and put in
+   * place of its stand-in in the rooms this node follows.
+   */
+  adopt(connection: Connection, options: PeerOptions & { id: string }): void {
+    const peer = this.#newPeer(options.id, connection, options);
+    this.#peers.set(peer.id, peer);
+    const standIn = this.#remote.get(peer.id);
+    if (standIn === undefined) return;
+    this.#remote.delete(peer.id);
+    peer.rooms = standIn.rooms;
+    for (const room of peer.rooms) {
+      room.members.set(peer.id, peer);
+      room.localCount++;
+    }
   }
 
-  /** Takes a peer out of a room as another node did, with that node's reason. */
-  applyLeave(peerId: string, roomId: string, reason: LeaveReason): void {
+  /**
+   * @internal A peer of this node resumed on another one: it becomes a stand-in there, without a leave. Returns
+   * its old connection, or `undefined` when it is not connected here.
+   */
+  release(peerId: string, node: string): Connection | undefined {
+    const peer = this.#peers.get(peerId);
+    const coordinator = this.#coordinator;
+    if (peer === undefined || coordinator === undefined) return undefined;
+    this.#peers.delete(peerId);
+    const rooms = peer.rooms;
+    if (rooms.length > 0) {
+      const standIn = this.#newPeer(peerId, coordinator.remoteConnection(peerId, node), {
+        scope: peer.scope,
+        switchRooms: peer.switchRooms,
+        dialect: peer.dialect,
+        data: peer.data,
+        node,
+      });
+      standIn.rooms = rooms;
+      this.#remote.set(peerId, standIn);
+      for (const room of rooms) {
+        room.members.set(peerId, standIn);
+        room.localCount--;
+      }
+      for (const room of rooms) if (room.localCount === 0) this.#releaseRoom(room);
+    }
+    return peer.connection;
+  }
+
+  /** @internal A member joined a room this node follows (a peer here or on `member.node`), as decided elsewhere. */
+  applyJoin(roomId: string, member: ClusterMember, room: ClusterRoom, created: boolean): void {
+    const peer = this.#memberRecord(member);
+    if (peer === undefined) return;
+    let record = this.#rooms.get(roomId);
+    if (record?.members.has(peer.id)) return;
+    if (record === undefined) {
+      record = new RoomRecord(roomId, room.name, room.owner, room.capacity, undefined);
+      this.#rooms.set(roomId, record);
+    }
+    this.#enter(peer, record, created);
+  }
+
+  /** @internal A member left a room this node follows, as decided elsewhere; `owner` is the owner after. */
+  applyLeave(roomId: string, peerId: string, reason: LeaveReason, owner: string | undefined): void {
     const room = this.#rooms.get(roomId);
     const peer = room?.members.get(peerId);
-    if (room !== undefined && peer !== undefined) this.#removeMember(room, peer, reason);
+    if (room === undefined || peer === undefined) return;
+    this.#removeMember(room, peer, reason, false);
+    room.owner = owner;
   }
 
-  /** Hands a signal another node routed to a peer connected here. Returns false when no such peer is here. */
-  deliver(fromId: string, toId: string, signal: Signal): boolean {
+  /** @internal A room this node follows was ended elsewhere (or here, decided by the shared state). */
+  applyEnd(roomId: string, by: string | undefined): void {
+    const room = this.#rooms.get(roomId);
+    if (room !== undefined) this.#end(room, by === undefined ? undefined : this.#peers.get(by), false);
+  }
+
+  /** @internal A member of a room this node follows now lives on another node. */
+  applyMove(peerId: string, node: string): void {
+    const standIn = this.#remote.get(peerId);
+    const coordinator = this.#coordinator;
+    if (standIn === undefined || coordinator === undefined) return;
+    standIn.connection = coordinator.remoteConnection(peerId, node);
+    standIn.node = node;
+  }
+
+  /**
+   * @internal Makes a followed room match the shared state. `'silent'`: a room new here (a resumed peer brings
+   * it along), members put in without notices. `'add'`: members it lacks join, with notices, nobody leaves (right
+   * after an outage, while other nodes may still be writing their peers back). `'full'`: also, members on other
+   * nodes that the shared state no longer has leave. A peer of this node never leaves here: its own truth wins.
+   */
+  syncRoom(snapshot: ClusterRoom & { id: string; members: readonly ClusterMember[] }, mode: 'silent' | 'add' | 'full'): void {
+    let room = this.#rooms.get(snapshot.id);
+    if (room === undefined) {
+      room = new RoomRecord(snapshot.id, snapshot.name, snapshot.owner, snapshot.capacity, undefined);
+      this.#rooms.set(snapshot.id, room);
+    }
+    room.owner = snapshot.owner;
+    if (mode === 'full') {
+      const wanted = new Set(snapshot.members.map((member) => member.id));
+      for (const member of [...room.members.values()]) {
+        if (!member.local && !wanted.has(member.id)) this.#removeMember(room, member, 'disconnected', false);
+      }
+      if (this.#rooms.get(snapshot.id) !== room) return;
+    }
+    for (const entry of snapshot.members) {
+      if (room.members.has(entry.id)) continue;
+      const peer = this.#memberRecord(entry);
+      if (peer === undefined) continue;
+      if (mode !== 'silent') {
+        this.#enter(peer, room, false);
+      } else {
+        room.members.set(peer.id, peer);
+        if (peer.local) room.localCount++;
+        peer.enter(room);
+      }
+    }
+    // 'silent' installs a room a peer of ours is about to enter: it stays even before that.
+    if (room.localCount === 0 && mode !== 'silent') this.#releaseRoom(room);
+  }
+
+  /** @internal Hands a signal another node routed to a peer connected here. Returns false when it is not here. */
+  deliver(fromId: string, toId: string, signal: Signal, requireOpen: boolean): boolean {
     const target = this.#peers.get(toId);
-    if (target === undefined || target.node !== undefined) return false;
+    if (target === undefined || (requireOpen && target.scope !== 'open')) return false;
     target.connection.send({ kind: 'signal', from: fromId, signal });
     return true;
+  }
+
+  /** @internal Hands a broadcast from a member on another node to this node's members of the room. */
+  deliverToRoom(roomId: string, fromId: string, event: { signal: Signal } | { data: unknown }): void {
+    const room = this.#rooms.get(roomId);
+    if (room === undefined) return;
+    const outbound: OutboundEvent = 'signal' in event ? { kind: 'signal', from: fromId, signal: event.signal } : { kind: 'message', data: event.data };
+    for (const member of room.members.values()) if (member.local && member.id !== fromId) member.connection.send(outbound);
+  }
+
+  /** @internal Every local peer with the rooms it is in, in join order (for re-announcing after an outage). */
+  localMemberships(): Array<{ peer: CoordinatedPeer; rooms: RoomInfo[] }> {
+    return [...this.#peers.values()].map((peer) => ({ peer: describe(peer), rooms: peer.rooms.map((room) => room.info()) }));
+  }
+
+  /** @internal The ids of the rooms this node follows. */
+  followedRooms(): string[] {
+    return [...this.#rooms.keys()];
+  }
+
+  /** @internal Whether this node holds a room (has a peer in it, in a cluster). */
+  holds(roomId: string): boolean {
+    return this.#rooms.has(roomId);
+  }
+
+  /** @internal Whether a peer is connected to this node. */
+  hasLocal(peerId: string): boolean {
+    return this.#peers.has(peerId);
   }
 
   /**
@@ -167,7 +319,8 @@ export class SignalingCore extends TypedEmitter<SignalingEvents> {
     const info = this.listenerCount('peer:disconnect') > 0 ? peer.info() : undefined;
     this.#peers.delete(peerId);
     this.stats.disconnect(reason);
-    for (const room of [...peer.rooms]) this.#removeMember(room, peer, 'disconnected');
+    for (const room of [...peer.rooms]) this.#removeMember(room, peer, 'disconnected', false);
+    this.#coordinator?.peerDisconnected(peerId);
     this.#notify('peer:disconnect', () => ({ peer: info as PeerInfo, reason }));
     return true;
   }
@@ -175,12 +328,12 @@ export class SignalingCore extends TypedEmitter<SignalingEvents> {
   // ---------------------------------------------------------------------------------------------------------
   // Server-side API
 
-  /** How many peers are connected. */
+  /** How many peers are connected to this node. */
   get peerCount(): number {
     return this.#peers.size;
   }
 
-  /** How many rooms exist (rooms are deleted when they empty). */
+  /** How many rooms exist (rooms are deleted when they empty); in a cluster, the rooms with a peer of this node. */
   get roomCount(): number {
     return this.#rooms.size;
   }
@@ -225,8 +378,10 @@ export class SignalingCore extends TypedEmitter<SignalingEvents> {
     const capacity = options.capacity ?? this.options.maxPeersPerRoom;
     assertInteger('capacity', capacity, 1);
     const room = new RoomRecord(id, options.name ?? '', options.owner, capacity, options.metadata);
-    this.#rooms.set(id, room);
     const info = room.info();
+    // In a cluster the room lives in the shared state until a peer here joins it.
+    if (this.#coordinator !== undefined) this.#coordinator.created(room);
+    else this.#rooms.set(id, room);
     this.#notify('room:create', () => ({ room: info, peer: undefined }));
     return info;
   }
@@ -252,9 +407,10 @@ export class SignalingCore extends TypedEmitter<SignalingEvents> {
     let reached = 0;
     for (const member of room.members.values()) {
       if (member.id === options.except) continue;
-      member.connection.send(event);
+      if (member.local) member.connection.send(event);
       reached++;
     }
+    if (room.members.size > room.localCount) this.#coordinator?.message(roomId, data, options.except);
     return reached;
   }
 
@@ -266,15 +422,26 @@ export class SignalingCore extends TypedEmitter<SignalingEvents> {
     const room = this.#rooms.get(roomId);
     const peer = room?.members.get(peerId);
     if (room === undefined || peer === undefined) return false;
-    this.#removeMember(room, peer, 'kicked');
+    // A member on another node is kicked by its own node, once the shared state has recorded it.
+    if (!peer.local) this.#coordinator?.kick(roomId, peerId);
+    else this.#removeMember(room, peer, 'kicked', true);
     return true;
   }
 
-  /** Ends a room: every member is told and removed, then the room is deleted. Returns false if it did not exist. */
+  /**
+   * Ends a room: every member is told and removed, then the room is deleted. Returns false if it did not exist
+   * (in a cluster: if no peer of this node is in it; the end is still asked of the shared state).
+   */
   endRoom(roomId: string): boolean {
     const room = this.#rooms.get(roomId);
+    if (this.#coordinator !== undefined) {
+      this.#coordinator.end(roomId, undefined).then((result) => {
+        if (result.outcome === 'local') this.applyEnd(roomId, undefined);
+      }, (error: unknown) => this.reportError(error));
+      return room !== undefined;
+    }
     if (room === undefined) return false;
-    this.#end(room, undefined);
+    this.#end(room, undefined, true);
     return true;
   }
 
@@ -298,12 +465,55 @@ export class SignalingCore extends TypedEmitter<SignalingEvents> {
     return { totalClients: this.#peers.size, clients: [...this.#peers.keys()], rooms };
   }
 
+  /** The records of a room's member (a peer here, or a stand-in for one elsewhere), made on first sight. */
+  #memberRecord(member: ClusterMember): PeerRecord | undefined {
+    if (member.node === undefined) return this.#peers.get(member.id);
+    if (this.#peers.has(member.id)) return undefined; // ours: another node's stale view of it
+    let standIn = this.#remote.get(member.id);
+    const coordinator = this.#coordinator;
+    if (standIn === undefined && coordinator !== undefined) {
+      standIn = this.#newPeer(member.id, coordinator.remoteConnection(member.id, member.node), member);
+      this.#remote.set(member.id, standIn);
+    }
+    return standIn;
+  }
+
+  #newPeer(id: string, connection: Connection, options: PeerOptions): PeerRecord {
+    return new PeerRecord(
+      id,
+      connection,
+      options.scope ?? 'room',
+      options.switchRooms ?? false,
+      options.dialect ?? 'console',
+      options.data,
+      options.allowedRooms === undefined ? undefined : new Set(options.allowedRooms),
+      options.node,
+    );
+  }
+
+  /** No peer of this node is left in a room other nodes still use: stop holding it. */
+  #releaseRoom(room: RoomRecord): void {
+    if (this.#rooms.get(room.id) !== room) return;
+    this.#rooms.delete(room.id);
+    for (const member of room.members.values()) {
+      member.forget(room);
+      if (!member.local && member.rooms.length === 0) this.#remote.delete(member.id);
+    }
+    room.members.clear();
+    this.#coordinator?.released(room.id);
+  }
+
   // ---------------------------------------------------------------------------------------------------------
   // Commands
 
   #signal(peer: PeerRecord, signal: Signal): void {
     if (signal.to === undefined) return this.#broadcastSignal(peer, signal);
-    const target = typeof signal.to === 'string' ? this.#peers.get(signal.to) : undefined;
+    const target = typeof signal.to === 'string' ? (this.#peers.get(signal.to) ?? this.#remote.get(signal.to)) : undefined;
+    if (target === undefined && peer.scope === 'open' && typeof signal.to === 'string' && this.#coordinator !== undefined) {
+      // Another node may have it: the coordinator finds it, or answers the sender as below.
+      this.stats.signal(signal.type);
+      return this.#coordinator.route(peer.id, signal.to, signal);
+    }
     // One answer whether the id is unknown or out of reach, so errors reveal nobody's presence.
     if (target === undefined || !this.#mayReach(peer, target)) {
       return this.#fail(peer, 'target-unavailable-or-different-room', { to: signal.to });
@@ -325,10 +535,12 @@ export class SignalingCore extends TypedEmitter<SignalingEvents> {
     const reached = peer.rooms.length > 1 ? new Set<string>([peer.id]) : undefined;
     for (const room of peer.rooms) {
       for (const member of room.members.values()) {
-        if (member === peer || reached?.has(member.id)) continue;
+        if (member === peer || !member.local || reached?.has(member.id)) continue;
         reached?.add(member.id);
-        if (member.connection.send(event) === false) this.#fail(peer, 'target-unavailable-or-different-room', { to: member.id });
+        member.connection.send(event);
       }
+      // Members on other nodes: one message for the room, which each node hands to its own members.
+      if (room.members.size > room.localCount) this.#coordinator?.broadcast(room.id, peer.id, signal);
       if (this.listenerCount('signal') > 0) {
         this.#notify('signal', () => ({ from: peer.info(), to: undefined, room: room.id, type: signal.type }));
       }
@@ -365,8 +577,8 @@ export class SignalingCore extends TypedEmitter<SignalingEvents> {
       (allowed) => {
         // The world moved on while the hook ran: admit re-checks everything, and a gone peer joins nothing.
         if (this.#peers.get(peer.id) !== peer) return;
-        if (allowed === true) this.#admit(peer, roomId, mode, name);
-        else this.#fail(peer, 'forbidden', { room: roomId });
+        if (allowed === true) return this.#admit(peer, roomId, mode, name);
+        this.#fail(peer, 'forbidden', { room: roomId });
       },
       (error: unknown) => {
         this.reportError(error);
@@ -376,10 +588,13 @@ export class SignalingCore extends TypedEmitter<SignalingEvents> {
   }
 
   /** Every check that depends on the current state, then the join itself. */
-  #admit(peer: PeerRecord, roomId: string, mode: 'auto' | 'create' | 'existing', name: string | undefined): void {
+  #admit(peer: PeerRecord, roomId: string, mode: 'auto' | 'create' | 'existing', name: string | undefined): void | Promise<void> {
     const existing = this.#rooms.get(roomId);
     if (mode === 'create' && existing !== undefined) return this.#fail(peer, 'room-exists', { room: roomId });
-    if (mode === 'existing' && existing === undefined) return this.#fail(peer, 'room-not-found', { room: roomId });
+    // In a cluster the room may exist without a peer of this node in it: the shared state says.
+    if (mode === 'existing' && existing === undefined && this.#coordinator === undefined) {
+      return this.#fail(peer, 'room-not-found', { room: roomId });
+    }
     if (existing?.members.has(peer.id)) {
       if (mode !== 'auto') return this.#fail(peer, 'already-in-room', { room: roomId });
       // Joining the room one is in again: answer as for a join, change nothing.
@@ -393,15 +608,49 @@ export class SignalingCore extends TypedEmitter<SignalingEvents> {
     if (!peer.switchRooms && peer.rooms.length >= this.options.maxRoomsPerPeer) {
       return this.#fail(peer, 'too-many-rooms', { limit: this.options.maxRoomsPerPeer });
     }
-    // Every check passed: only now leave the old room, so a refused join changes nothing.
-    if (peer.switchRooms) for (const old of [...peer.rooms]) this.#removeMember(old, peer, 'left');
+    if (this.#coordinator !== undefined) return this.#admitShared(this.#coordinator, peer, roomId, mode, name);
+    this.#admitHere(peer, existing, roomId, name);
+  }
 
+  /** The join decided here alone: capacity was checked above; leave the old room only now, so a refusal changes nothing. */
+  #admitHere(peer: PeerRecord, existing: RoomRecord | undefined, roomId: string, name: string | undefined): void {
+    if (peer.switchRooms) for (const old of [...peer.rooms]) this.#removeMember(old, peer, 'left', true);
     this.#enter(peer, existing ?? this.#createRoom(roomId, name ?? '', peer.id), existing === undefined);
+  }
+
+  /** The join decided by the shared state (a cluster); its outcome comes back through {@link applyJoin}. */
+  #admitShared(
+    coordinator: RoomCoordinator,
+    peer: PeerRecord,
+    roomId: string,
+    mode: 'auto' | 'create' | 'existing',
+    name: string | undefined,
+  ): Promise<void> {
+    return coordinator.join(describe(peer), roomId, mode, name ?? '').then(
+      (result) => {
+        if (this.#peers.get(peer.id) !== peer) return;
+        if (result.outcome === 'refused') return this.#fail(peer, result.code, result.details);
+        if (result.outcome === 'applied') return;
+        // The shared state is out of reach: decide as a single node would; the cluster catches up later.
+        const existing = this.#rooms.get(roomId);
+        if (existing?.members.has(peer.id)) return;
+        if (mode === 'existing' && existing === undefined) return this.#fail(peer, 'room-not-found', { room: roomId });
+        if (existing !== undefined && existing.members.size >= existing.capacity) {
+          return this.#fail(peer, 'room-full', { room: roomId, limit: existing.capacity });
+        }
+        this.#admitHere(peer, existing, roomId, name);
+      },
+      (error: unknown) => {
+        this.reportError(error);
+        if (this.#peers.get(peer.id) === peer) this.#fail(peer, 'forbidden', { room: roomId });
+      },
+    );
   }
 
   /** The join itself: membership, the three notices in their order, the events. */
   #enter(peer: PeerRecord, room: RoomRecord, created: boolean): void {
     room.members.set(peer.id, peer);
+    if (peer.local) room.localCount++;
     peer.enter(room);
     peer.connection.send({ kind: 'joined', room, created });
     const notice: OutboundEvent = { kind: 'peer-joined', room, peerId: peer.id };
@@ -418,21 +667,38 @@ export class SignalingCore extends TypedEmitter<SignalingEvents> {
       // Console dialect: "the current room". A peer in several rooms leaves the one it joined first.
       const current = peer.rooms[0];
       if (current === undefined) return this.#fail(peer, 'not-in-room');
-      return this.#removeMember(current, peer, 'left');
+      return this.#removeMember(current, peer, 'left', true);
     }
     if (!this.#isValidRoomId(requested)) return this.#fail(peer, 'invalid-room-name', { limit: this.options.maxRoomIdLength });
     const room = this.#rooms.get(requested);
     if (room === undefined) return this.#fail(peer, 'room-not-found', { room: requested });
     if (!room.members.has(peer.id)) return this.#fail(peer, 'not-in-room', { room: requested });
-    this.#removeMember(room, peer, 'left');
+    this.#removeMember(room, peer, 'left', true);
   }
 
-  #endByPeer(peer: PeerRecord, requested: unknown): void {
+  #endByPeer(peer: PeerRecord, requested: unknown): void | Promise<void> {
     if (!this.#isValidRoomId(requested)) return this.#fail(peer, 'invalid-room-name', { limit: this.options.maxRoomIdLength });
+    const coordinator = this.#coordinator;
+    if (coordinator !== undefined) {
+      return coordinator.end(requested, peer.id).then(
+        (result) => {
+          if (this.#peers.get(peer.id) !== peer) return;
+          if (result.outcome === 'refused') return this.#fail(peer, result.code, result.details);
+          // A requester who was not in the room is told here; members heard it through applyEnd.
+          if (result.outcome === 'ended' && !result.room.members.has(peer.id)) peer.connection.send({ kind: 'room-ended', room: result.room });
+          if (result.outcome === 'local') this.#endHere(peer, requested);
+        },
+        (error: unknown) => this.reportError(error),
+      );
+    }
+    this.#endHere(peer, requested);
+  }
+
+  #endHere(peer: PeerRecord, requested: string): void {
     const room = this.#rooms.get(requested);
     if (room === undefined) return this.#fail(peer, 'room-not-found', { room: requested });
     if (room.owner !== peer.id) return this.#fail(peer, 'not-room-owner', { room: requested });
-    this.#end(room, peer);
+    this.#end(room, peer, true);
   }
 
   // ---------------------------------------------------------------------------------------------------------
@@ -444,29 +710,43 @@ export class SignalingCore extends TypedEmitter<SignalingEvents> {
     return room;
   }
 
-  /** Takes a peer out of a room, tells the peer (unless it is gone) and the rest, and deletes an empty room. */
-  #removeMember(room: RoomRecord, peer: PeerRecord, reason: LeaveReason): void {
+  /**
+   * Takes a peer out of a room, tells the peer (unless it is gone) and the rest, and deletes an empty room.
+   * `propagate`: the change starts here (not applied from the shared state), so a coordinator is told.
+   */
+  #removeMember(room: RoomRecord, peer: PeerRecord, reason: LeaveReason, propagate: boolean): void {
     room.members.delete(peer.id);
+    if (peer.local) room.localCount--;
     peer.forget(room);
+    if (!peer.local && peer.rooms.length === 0) this.#remote.delete(peer.id);
     if (reason !== 'disconnected' && reason !== 'ended') peer.connection.send({ kind: 'left', room, reason });
     const notice: OutboundEvent = { kind: 'peer-left', room, peerId: peer.id, reason };
     for (const member of room.members.values()) member.connection.send(notice);
     // Ownership passes to the longest-standing member, so a room never loses the right to be ended.
     if (room.owner === peer.id) room.owner = room.members.keys().next().value;
+    if (propagate && peer.local) this.#coordinator?.left(peer.id, room.id, reason);
     this.stats.leaves[reason]++;
     this.#notify('room:leave', () => ({ room: room.info(), peer: peer.info(), reason }));
     if (room.members.size === 0) this.#deleteRoom(room);
+    else if (room.localCount === 0 && this.#coordinator !== undefined) this.#releaseRoom(room);
   }
 
-  /** Ends a room: tells every member (and the requester), empties it, then deletes it. */
-  #end(room: RoomRecord, by: PeerRecord | undefined): void {
+  /**
+   * Ends a room: tells every member (and, when `tellRequester`, a requester outside it), empties it, then
+   * deletes it.
+   */
+  #end(room: RoomRecord, by: PeerRecord | undefined, tellRequester: boolean): void {
     const notice: OutboundEvent = { kind: 'room-ended', room };
     for (const member of room.members.values()) member.connection.send(notice);
-    if (by !== undefined && !room.members.has(by.id)) by.connection.send(notice);
+    if (tellRequester && by !== undefined && !room.members.has(by.id)) by.connection.send(notice);
     const ended = room.info();
     const members = [...room.members.values()];
     room.members.clear();
-    for (const member of members) member.forget(room);
+    room.localCount = 0;
+    for (const member of members) {
+      member.forget(room);
+      if (!member.local && member.rooms.length === 0) this.#remote.delete(member.id);
+    }
     this.stats.leaves.ended += members.length;
     for (const member of members) this.#notify('room:leave', () => ({ room: ended, peer: member.info(), reason: 'ended' }));
     this.#notify('room:end', () => ({ room: ended, by: by?.info() }));
@@ -511,6 +791,26 @@ export class SignalingCore extends TypedEmitter<SignalingEvents> {
     if (this.listenerCount('error') > 0) this.emit('error', err);
     else console.error('signalroom:', err);
   }
+}
+
+/** A member of a followed room as a cluster describes it; `node` undefined means a peer of this node. */
+export interface ClusterMember {
+  readonly id: string;
+  readonly node: string | undefined;
+  readonly dialect: string;
+  readonly scope: 'room' | 'open';
+  readonly switchRooms: boolean;
+}
+
+/** A followed room's settings as the shared state has them. */
+export interface ClusterRoom {
+  readonly name: string;
+  readonly owner: string | undefined;
+  readonly capacity: number;
+}
+
+function describe(peer: PeerRecord): CoordinatedPeer {
+  return { id: peer.id, dialect: peer.dialect, scope: peer.scope, switchRooms: peer.switchRooms };
 }
 
 function othersIn(room: RoomRecord, peer: PeerRecord): string[] {

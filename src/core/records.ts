@@ -21,6 +21,11 @@ export class PeerRecord {
     public node: string | undefined,
   ) {}
 
+  /** Whether this peer's connection is on this node (not a stand-in for a peer on another node). */
+  get local(): boolean {
+    return this.node === undefined;
+  }
+
   info(): PeerInfo {
     return {
       id: this.id,
@@ -54,6 +59,8 @@ export class PeerRecord {
 /** One room. `members` is in join order (a Map keeps insertion order), which every member list reports. */
 export class RoomRecord implements RoomView {
   readonly members = new Map<string, PeerRecord>();
+  /** How many members are connected to this node (the rest are stand-ins for peers on other nodes). */
+  localCount = 0;
 
   constructor(
     readonly id: string,

@@ -32,8 +32,11 @@ export function createOpsRoutes(signaling: SignalingServer, options: OpsRoutesOp
 
   return (request, response) => {
     if (request.method !== 'GET' && request.method !== 'HEAD') return false;
-    const path = (request.url ?? '/').split('?', 1)[0];
-    if (path === statusPath) return json(response, 200, signaling.status());
+    const [path, query] = (request.url ?? '/').split('?', 2);
+    if (path === statusPath) {
+      void serveStatus(signaling, new URLSearchParams(query), response);
+      return true;
+    }
     if (health && path === '/healthz') return json(response, 200, { status: 'ok' });
     if (health && path === '/readyz') {
       return signaling.ready ? json(response, 200, { status: 'ready' }) : json(response, 503, { status: 'not ready' });
@@ -58,6 +61,22 @@ export function createOpsRoutes(signaling: SignalingServer, options: OpsRoutesOp
     if (series !== undefined && path === '/dashboard/data') return json(response, 200, series.snapshot());
     return false;
   };
+}
+
+/**
+ * `/status` in the console shape, cluster-wide when clustered; `?view=summary` gives counts only and `?room=R` one
+ * room's members, so a big cluster's status need not list every id.
+ */
+async function serveStatus(signaling: SignalingServer, query: URLSearchParams, response: ServerResponse): Promise<void> {
+  try {
+    const room = query.get('room');
+    if (room !== null) return void json(response, 200, { room, members: await signaling.roomMembers(room) });
+    if (query.get('view') === 'summary') return void json(response, 200, await signaling.summary());
+    json(response, 200, await signaling.clusterStatus());
+  } catch (error) {
+    // The shared state is out of reach (a cluster whose backplane is down).
+    json(response, 503, { error: 'cluster state unavailable', detail: String(error) });
+  }
 }
 
 async function serveIceServers(signaling: SignalingServer, request: IncomingMessage, response: ServerResponse): Promise<void> {

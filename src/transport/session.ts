@@ -152,6 +152,15 @@ export class Session implements Connection {
     else this.#handle(data, isBinary);
   }
 
+  /**
+   * Holds the frames that arrive until `pending` settles (the peer is still being set up, for example taken over
+   * from another node), then handles them in arrival order.
+   */
+  hold(pending: Promise<unknown>): void {
+    this.#backlog ??= [];
+    pending.finally(() => this.#drain()).catch(() => {});
+  }
+
   #refuse(): void {
     if (++this.#strikes >= this.host.options.maxRateLimitStrikes) {
       this.cutReason = 'rate-limit';

@@ -46,6 +46,8 @@ export class SignalingServer {
   /** What sessions see of this server; kept private so no `ws` type leaks into the public API. */
   readonly #host: SessionHost;
   #closed: Promise<void> | undefined;
+  /** Settles when the cluster node has started (at once without a cluster). */
+  readonly #joined: Promise<void>;
 
   /** @param onClose runs once when the server closes, to detach it from whatever it was attached to. */
   constructor(options: SignalingOptions = {}, onClose: () => void = () => {}) {
@@ -83,6 +85,7 @@ export class SignalingServer {
             {
               core: this.core,
               releasePeer: (peerId, previous) => this.#releasePeer(peerId, previous),
+              replacePeer: (peerId) => void this.core.disconnectPeer(peerId, { reason: 'replaced' }),
               decodeSignal: (dialect, raw) => {
                 const command = this.#dialects.get(dialect as DialectName)?.decode(raw);
                 return command?.kind === 'signal' ? command.signal : undefined;
@@ -94,7 +97,13 @@ export class SignalingServer {
               nodeTimeout: this.options.clusterNodeTimeout,
             },
           );
-    this.#cluster?.start().catch((error: unknown) => this.core.reportError(error));
+    this.#joined = this.#cluster?.start() ?? Promise.resolve();
+    this.#joined.catch((error: unknown) => this.core.reportError(error));
+  }
+
+  /** Resolves once this server takes peers: at once alone; in a cluster, once it has joined the cluster. */
+  whenReady(): Promise<void> {
+    return this.#joined;
   }
 
   /** This node's id in its cluster (`undefined` without a backplane). */
@@ -102,9 +111,30 @@ export class SignalingServer {
     return this.#cluster?.nodeId;
   }
 
-  /** Runs a cluster heartbeat now (snapshot and reconcile) instead of waiting for the timer. */
+  /** Runs a cluster heartbeat now (lease renewal and the check for dead nodes) instead of waiting for the timer. */
   async syncCluster(): Promise<void> {
+    await this.#joined;
     await this.#cluster?.heartbeat();
+  }
+
+  /**
+   * The `/status` document for the whole cluster (read from the shared state), or this server's own when it is
+   * not clustered. Lists every peer id: for big clusters prefer {@link SignalingServer.summary}.
+   */
+  async clusterStatus(): Promise<StatusReport> {
+    return this.#cluster === undefined ? this.core.status() : this.#cluster.status();
+  }
+
+  /** Counts only, cluster-wide when clustered: connected peers, rooms, and live nodes. */
+  async summary(): Promise<{ totalClients: number; rooms: number; nodes: number }> {
+    if (this.#cluster === undefined) return { totalClients: this.core.peerCount, rooms: this.core.roomCount, nodes: 1 };
+    const { peers, rooms, nodes } = await this.#cluster.summary();
+    return { totalClients: peers, rooms, nodes };
+  }
+
+  /** One room's members in join order, cluster-wide when clustered (empty when the room does not exist). */
+  async roomMembers(roomId: string): Promise<string[]> {
+    return this.#cluster === undefined ? this.core.members(roomId) : this.#cluster.members(roomId);
   }
 
   /** Subscribes to a core event. Returns this, for chaining. */
@@ -140,9 +170,12 @@ export class SignalingServer {
     return this.#closed !== undefined;
   }
 
-  /** Whether it accepts peers: not closing (and, in a cluster, connected to its backplane). */
+  /**
+   * Whether it accepts peers: not closing and, in a cluster, started (its channel live and its lease announced)
+   * and connected to its backplane.
+   */
   get ready(): boolean {
-    return this.#closed === undefined && (this.#cluster?.connected ?? true);
+    return this.#closed === undefined && (this.#cluster?.ready ?? true);
   }
 
   /**
@@ -165,6 +198,8 @@ export class SignalingServer {
    */
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     if (this.#closed !== undefined) return rejectUpgrade(socket, 503, 'Service Unavailable');
+    // A cluster node takes peers only once it is part of the cluster: before, it would tell joiners rooms are empty.
+    if (this.#cluster !== undefined && !this.#cluster.started) return rejectUpgrade(socket, 503, 'Service Unavailable');
     const admission = authorizeHandshake(request, this.options);
     // Synchronously, ws takes the socket (and its errors) at once.
     if (!(admission instanceof Promise)) return this.#upgrade(request, socket, head, admission);
@@ -229,7 +264,14 @@ export class SignalingServer {
     const resumed = this.#resumeTokens?.verify(admission.resume);
     // A resume token only brings back the identity the request is entitled to.
     const id = admission.identity.id ?? resumed;
-    if (id !== undefined && id === resumed && this.#resume(session, id)) return;
+    if (id !== undefined && id === resumed) {
+      if (this.#resume(session, id)) return;
+      if (this.#cluster !== undefined) return this.#resumeFromCluster(this.#cluster, session, id, dialect, admission);
+    }
+    this.#connect(session, id, dialect, admission);
+  }
+
+  #connect(session: Session, id: string | undefined, dialect: Dialect, admission: Admission): void {
     const peerId = this.core.connect(session, {
       id,
       scope: this.options.scope[dialect.name],
@@ -240,6 +282,33 @@ export class SignalingServer {
     });
     session.peerId = peerId;
     this.#sendResumeToken(session);
+  }
+
+  /** A resume of a peer another node may hold: the cluster moves it here with its rooms, or it connects anew. */
+  #resumeFromCluster(cluster: ClusterNode, session: Session, id: string, dialect: Dialect, admission: Admission): void {
+    const peer = {
+      dialect: dialect.name,
+      scope: this.options.scope[dialect.name],
+      switchRooms: dialect.switchRooms,
+      data: admission.identity.data,
+      allowedRooms: admission.identity.rooms,
+    };
+    const moved = cluster.adoptResumed(id, session, peer).then(
+      (adopted) => {
+        if (!adopted) return this.#connect(session, id, dialect, admission);
+        session.peerId = id;
+        // The socket may have gone while the cluster moved the peer: then it leaves like any other.
+        if (session.socket.readyState !== session.socket.OPEN) return void this.core.disconnect(id, 'closed');
+        session.send({ kind: 'welcome', peerId: id });
+        this.#sendResumeToken(session);
+        this.#emit('peer:resume', { peer: this.core.peer(id) as PeerInfo });
+      },
+      (error: unknown) => {
+        this.core.reportError(error);
+        this.#connect(session, id, dialect, admission);
+      },
+    );
+    session.hold(moved);
   }
 
   /** Moves a known peer onto a new session: from its grace period, or from a socket not yet seen dead. */
@@ -271,7 +340,8 @@ export class SignalingServer {
   /** A session's socket closed: the peer leaves, or waits out its grace period. */
   #sessionClosed(session: Session, code: number): void {
     this.#sessions.delete(session);
-    if (session.retired || session.peerId === '') return;
+    // A socket whose id now belongs to a newer connection must not remove that newer peer.
+    if (session.retired || session.peerId === '' || !this.core.isCurrent(session.peerId, session)) return;
     const reason = session.cutReason ?? closeReasonOf(session.socket, code);
     const mayResume =
       this.#resumeTokens !== undefined &&

@@ -28,6 +28,7 @@ async function twoStandaloneNodes(env: Record<string, string> = {}) {
   const redis = await OwnRedis.start();
   const one = await startCli({ REDIS_URL: redis.url, ...FAST_ENV, ...env });
   const two = await startCli({ REDIS_URL: redis.url, ...FAST_ENV, ...env });
+  await Promise.all([readyz(one.port), readyz(two.port)]);
   const alice = await TestClient.open(`ws://127.0.0.1:${one.port}`);
   await join(alice, 'r');
   const bob = await TestClient.open(`ws://127.0.0.1:${two.port}`);
@@ -44,6 +45,10 @@ async function statusShows(port: number, predicate: (status: Status) => boolean)
     if (predicate(status)) return status;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+/** Polls a standalone node's /readyz (every 50 ms; the test's timeout bounds it) until it takes peers. */
+async function readyz(port: number): Promise<void> {
+  while ((await fetch(`http://127.0.0.1:${port}/readyz`)).status !== 200) await new Promise((resolve) => setTimeout(resolve, 50));
 }
 const FAST_ENV = { CLUSTER_HEARTBEAT_INTERVAL: '200', CLUSTER_NODE_TIMEOUT: '1000', LOG_LEVEL: 'warn' };
 
