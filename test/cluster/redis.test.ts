@@ -103,6 +103,36 @@ describe.skipIf(!haveRedis && !inCi)('cluster on a real Redis', () => {
     expect((await statusShows(two.port, () => true)).clients).toEqual([bob.id]);
   }, 30_000);
 
+  it('standalone nodes: a node that stalls for less than the node timeout comes back without a leave or a join', async () => {
+    const { one, alice, bob } = await twoStandaloneNodes({ CLUSTER_NODE_TIMEOUT: '3000' });
+    one.child.kill('SIGSTOP');
+    // The stall itself is what is tested: a fixed length well under the 3 s node timeout.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    one.child.kill('SIGCONT');
+    alice.send({ type: 'offer', to: bob.id, offer: { sdp: 'after the stall' } });
+    expect(await bob.next()).toMatchObject({ type: 'offer', from: alice.id });
+    await bob.expectNothingPending();
+    await alice.expectNothingPending();
+  }, 30_000);
+
+  it('standalone nodes: a node frozen past the node timeout is declared dead, then writes its peers back once, without duplicates', async () => {
+    const { one, two, alice, bob } = await twoStandaloneNodes();
+    one.child.kill('SIGSTOP');
+    let frame = await bob.next();
+    while (frame.type !== 'peer-left') frame = await bob.next();
+    expect(frame).toEqual({ type: 'peer-left', peerId: alice.id });
+    one.child.kill('SIGCONT');
+    frame = await bob.next();
+    while (frame.type !== 'peer-joined') frame = await bob.next();
+    expect(frame).toEqual({ type: 'peer-joined', peerId: alice.id });
+    const status = await statusShows(two.port, (s) => s.clients.length === 2);
+    expect(status.clients.sort()).toEqual([alice.id, bob.id].sort());
+    expect(status.rooms.r?.sort()).toEqual([alice.id, bob.id].sort());
+    alice.send({ type: 'offer', to: bob.id, offer: { sdp: 'back' } });
+    expect(await bob.next()).toMatchObject({ type: 'offer', from: alice.id });
+    await alice.expectNothingPending();
+  }, 30_000);
+
   it('standalone nodes: a graceful shutdown makes the node\'s peers leave at once', async () => {
     // Node death takes a minute here, longer than the test may run: only the shutdown's own events can do it.
     const { one, bob, alice } = await twoStandaloneNodes({ CLUSTER_NODE_TIMEOUT: '60000' });
