@@ -381,6 +381,11 @@ export class ClusterNode implements RoomCoordinator {
 
   /** Applies one event of a followed room, once and in order; a gap means lost events: reload the room. */
   #apply(link: RoomLink, event: RoomEvent): void {
+    if (link.absent) {
+      // The room did not exist at the snapshot; this is the first change since (its creation).
+      link.absent = false;
+      link.version = event.v - 1;
+    }
     if (event.v <= link.version) return;
     if (event.v > link.version + 1) return this.#load(link);
     link.version = event.v;

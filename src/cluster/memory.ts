@@ -189,7 +189,8 @@ class SharedState {
   }
 
   #newRoom(id: string, name: string, owner: string | undefined, capacity: number): StoredRoom {
-    const room: StoredRoom = { id, name, owner, capacity, version: 0, createdOrder: this.#next(), keep: false, members: new Map() };
+    // Versions continue from the counter, so a room made again never repeats an old room's versions.
+    const room: StoredRoom = { id, name, owner, capacity, version: this.#next(), createdOrder: this.#next(), keep: false, members: new Map() };
     this.rooms.set(id, room);
     return room;
   }

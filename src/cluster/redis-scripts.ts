@@ -54,7 +54,8 @@ local function joinEvent(r, id, order, created)
   return event.v
 end
 local function createRoom(r, name, owner, cap)
-  local fields = { 'name', name, 'cap', cap, 'v', 0 }
+  -- Versions continue from the global counter, so a room made again never repeats an old room's versions.
+  local fields = { 'name', name, 'cap', cap, 'v', nextOrder() }
   if owner ~= '' then table.insert(fields, 'owner') table.insert(fields, owner) end
   redis.call('HSET', B..'room:'..r, unpack(fields))
   redis.call('ZADD', B..'roomlist', nextOrder(), r)

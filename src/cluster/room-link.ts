@@ -9,6 +9,8 @@ import type { MemberEntry, RoomEvent, RoomSnapshot } from './backplane.js';
  */
 export class RoomLink {
   version = 0;
+  /** The room did not exist when its snapshot was taken: its first event sets the version. */
+  absent = false;
   /** Set while the snapshot loads: events that arrive meanwhile, applied after it. */
   pending: RoomEvent[] | undefined = [];
   /** The room's members while the core does not hold it (before the first local join). */
@@ -47,9 +49,10 @@ export class RoomLink {
   /** Takes a snapshot as the room's state; events older than it are dropped. */
   install(snapshot: RoomSnapshot | undefined): RoomEvent[] {
     this.version = snapshot?.version ?? 0;
+    this.absent = snapshot === undefined;
     this.orders.clear();
     for (const member of snapshot?.members ?? []) this.orders.set(member.id, member.order);
-    const pending = (this.pending ?? []).filter((event) => event.v > this.version);
+    const pending = (this.pending ?? []).filter((event) => this.absent || event.v > this.version);
     this.pending = undefined;
     return pending;
   }

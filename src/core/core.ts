@@ -756,6 +756,7 @@ export class SignalingCore extends TypedEmitter<SignalingEvents> {
   #deleteRoom(room: RoomRecord): void {
     if (this.#rooms.get(room.id) !== room) return;
     this.#rooms.delete(room.id);
+    this.#coordinator?.released(room.id);
     this.#notify('room:delete', () => ({ room: room.info() }));
   }
 

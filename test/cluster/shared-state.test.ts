@@ -119,6 +119,18 @@ function sharedStateSuite(node: () => Backplane) {
     expect([...followed.rooms]).toEqual([]);
   });
 
+  it('a room that empties and is made again is followed afresh, on both nodes', async () => {
+    const [a, b] = await twoNodes();
+    for (let round = 0; round < 3; round++) {
+      const [alice, bob] = await pairAcrossNodes(a, b, 'again');
+      alice.send({ type: 'offer', to: bob.id, offer: { round } });
+      expect(await bob.next()).toMatchObject({ type: 'offer', offer: { round }, from: alice.id });
+      await bob.close();
+      expect(await alice.next()).toEqual({ type: 'peer-left', peerId: bob.id });
+      await alice.close();
+    }
+  });
+
   it('a signal to a peer whose node is gone without a word is answered with an error, not dropped', async () => {
     const doomed = node();
     const a = await startServer({ ...FAST, clusterNodeTimeout: 60_000, backplane: node() });
