@@ -396,6 +396,9 @@ export class ClusterNode implements RoomCoordinator {
       this.core.syncRoom(this.#clusterRoom(before), 'silent');
       link.shadow = undefined;
       this.core.applyJoin(link.id, this.#member(event.member), event, event.created);
+    } else if (event.op === 'join' && event.created && link.shadow === undefined) {
+      // Created by another node after our snapshot: the shadow starts with it.
+      link.shadow = roomOfJoin(link.id, event);
     }
     link.track(event);
     link.settle();

@@ -55,6 +55,19 @@ function sharedStateSuite(node: () => Backplane) {
     expect((await a.signaling.roomMembers('race')).length).toBe(10);
   });
 
+  it('two peers on two nodes joining a new room at the same moment each learn of the other', async () => {
+    const [a, b] = await twoNodes();
+    for (let round = 0; round < 5; round++) {
+      const [alice, bob] = await Promise.all([TestClient.open(a.url), TestClient.open(b.url)]);
+      const room = `together-${round}`;
+      const [alicePeers, bobPeers] = await Promise.all([join(alice, room), join(bob, room)]);
+      const aliceKnows = alicePeers.includes(bob.id) || (await alice.next()).peerId === bob.id;
+      const bobKnows = bobPeers.includes(alice.id) || (await bob.next()).peerId === alice.id;
+      expect([aliceKnows, bobKnows]).toEqual([true, true]);
+      expect(alicePeers.length + bobPeers.length).toBe(1);
+    }
+  });
+
   it('two racing Create_Room on two nodes: exactly one creates it and owns it', async () => {
     const [a, b] = await twoNodes();
     const protocols = 'signalroom.connector.v1';
