@@ -85,7 +85,7 @@ async function stop(nodes) {
 function joined(port, room) {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(`ws://127.0.0.1:${port}`, { perMessageDeflate: false });
-    const timer = setTimeout(() => reject(new Error('join timed out')), 30_000);
+    const timer = setTimeout(() => reject(new Error(`join of ${room} on port ${port} timed out`)), 30_000);
     ws.once('message', () => ws.send(JSON.stringify({ type: 'join-room', room })));
     ws.on('message', (data) => {
       if (String(data).includes('"room-peers"')) {
@@ -125,7 +125,6 @@ async function footprint(target) {
     await Promise.all(nodes.map(untilReady));
     sockets.push(...(await holdPeers(two.port, 'own', 0, 10)));
     await settle(nodes);
-    const rss0 = rssBytes(two.pid);
 
     // Churn: connect, join, close, 10 at a time, in rooms of 4 that only node 1's peers use.
     const churn0 = [cpuMicros(one.pid), cpuMicros(two.pid)];
@@ -136,6 +135,8 @@ async function footprint(target) {
     await delay(500); // what the churn set off elsewhere (events, heartbeats) is counted too
     const churn1 = [cpuMicros(one.pid), cpuMicros(two.pid)];
 
+    await settle(nodes);
+    const rss0 = rssBytes(two.pid);
     const idle = [];
     let held = 0;
     for (const count of P.held) {
@@ -166,7 +167,9 @@ async function relay(target, nodeCount) {
   const env = nodeCount === 1 ? {} : { REDIS_URL: redisUrl, REDIS_PREFIX: `signalroom-bench:${globalThis.crypto.randomUUID()}:` };
   const nodes = [];
   try {
-    for (let i = 0; i < nodeCount; i++) nodes.push(await startNode(target, env, []));
+    // The load generator garbage-collects the servers before measuring (SIGUSR2 through bench/gc-hook.cjs).
+    const flags = ['--expose-gc', '-r', path.join(root, 'bench/gc-hook.cjs')];
+    for (let i = 0; i < nodeCount; i++) nodes.push(await startNode(target, env, flags));
     await Promise.all(nodes.map(untilReady));
     const config = { scenario: 'relay', urls: nodes.map(({ port }) => `ws://127.0.0.1:${port}`), pids: nodes.map(({ pid }) => pid), ...P.relay };
     const child = spawn(process.execPath, ['bench/load.mjs', JSON.stringify(config)], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });

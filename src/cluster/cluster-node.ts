@@ -451,9 +451,18 @@ export class ClusterNode implements RoomCoordinator {
     link.pending ??= [];
     const snapshot = await this.backplane.roomSnapshot(link.id);
     const pending = link.install(snapshot);
+    const room = snapshot === undefined ? undefined : this.#clusterRoom(snapshot);
     if (this.core.holds(link.id)) {
-      if (snapshot !== undefined) this.core.syncRoom(this.#clusterRoom(snapshot), mode);
+      if (room !== undefined) this.core.syncRoom(room, mode);
       else if (mode === 'full') this.core.applyEnd(link.id, undefined);
+    } else if (room !== undefined && room.members.some((member) => member.node === undefined && this.core.hasLocal(member.id))) {
+      // Peers of ours joined while the room reloaded (their events are inside the snapshot): they enter now,
+      // with their notices, into the room as the others made it.
+      this.core.syncRoom({ ...room, members: room.members.filter((member) => member.node !== undefined) }, 'silent');
+      for (const member of room.members) {
+        if (member.node === undefined) this.core.applyJoin(link.id, member, room, false);
+      }
+      link.shadow = undefined;
     } else {
       link.shadow = snapshot;
     }
