@@ -65,7 +65,7 @@ async function serveIceServers(signaling: SignalingServer, request: IncomingMess
   try {
     const admission = await authorizeHandshake(request, signaling.options);
     if (admission.refuse !== undefined) return void json(response, admission.refuse, { error: admission.reason });
-    const id = admission.identity.id ?? signaling.options.generateId();
+    const id = admission.identity.id ?? signaling.options.generateId({ kind: 'peer', dialect: undefined });
     json(response, 200, { iceServers: signaling.iceServersFor(id) });
   } catch (error) {
     signaling.core.reportError(error);
