@@ -233,7 +233,9 @@ export class SignalingClient extends EventEmitter<SignalingClientEvents> {
   // ---- internals ---------------------------------------------------------------------------------------
 
   #open(): void {
-    const url = this.#options.resume && this.#resumeToken !== undefined ? withQuery(this.#url, 'resume', this.#resumeToken) : this.#url;
+    // Ask for signalroom's extensions (resume token, ICE servers, error codes); see docs/protocols.md.
+    const base = withQuery(this.#url, 'extensions', '1');
+    const url = this.#options.resume && this.#resumeToken !== undefined ? withQuery(base, 'resume', this.#resumeToken) : base;
     let socket: WebSocketLike;
     try {
       socket = new this.#options.WebSocket(url);

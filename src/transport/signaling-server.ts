@@ -18,7 +18,7 @@ import { turnCredentials } from '../ops/turn.js';
 /** How long {@link SignalingServer.close} waits for clients to answer the close handshake before cutting them. */
 const CLOSE_GRACE_MS = 2_000;
 
-/** Close codes a client sends when it leaves on purpose: its peer leaves at once, with no grace period. */
+/** Close codes a client sends when it leaves on purpose: even a resumable peer then leaves at once. */
 const DELIBERATE_CLOSE = new Set([1000, 1005]);
 /** Reasons the server cut a socket that end the peer at once, with no grace period. */
 const FINAL_CUTS = new Set(['slow-consumer', 'rate-limit']);
@@ -35,6 +35,8 @@ export class SignalingServer {
   readonly options: Readonly<ResolvedSignalingOptions>;
   readonly #wss: WebSocketServer;
   readonly #dialects: ReadonlyMap<DialectName, Dialect>;
+  /** The same dialects for connections that asked for extensions (they may add fields to frames). */
+  readonly #extendedDialects: ReadonlyMap<DialectName, Dialect>;
   readonly #bySubprotocol: ReadonlyMap<string, Dialect>;
   readonly #sessions = new Set<Session>();
   readonly #suspended = new Map<string, Suspension>();
@@ -60,6 +62,7 @@ export class SignalingServer {
     };
     if (this.options.logger !== undefined) logEvents(this.core, this.options.logger);
     this.#dialects = createDialects({ maxDepth: this.options.maxDepth });
+    this.#extendedDialects = createDialects({ maxDepth: this.options.maxDepth, extensions: true });
     this.#bySubprotocol = new Map([...this.#dialects.values()].map((dialect) => [dialect.subprotocol, dialect]));
     this.#wss = new WebSocketServer({
       noServer: true,
@@ -68,7 +71,8 @@ export class SignalingServer {
       maxPayload: this.options.maxMessageSize,
       // Compression invites zip bombs and fragments memory; signaling frames are small.
       perMessageDeflate: false,
-      handleProtocols: (offered) => this.#subprotocolFor(offered)?.subprotocol ?? false,
+      // None of ours offered: echo the first one, as ws (and so the Console Viewer original) does by default.
+      handleProtocols: (offered) => this.#subprotocolFor(offered)?.subprotocol ?? offered.values().next().value ?? false,
     });
     this.#resumeTokens = this.options.resume
       ? new ResumeTokens(this.options.resumeSecret, this.options.resumeTokenTtl)
@@ -224,7 +228,9 @@ export class SignalingServer {
       ws.close(1013, 'server-overloaded');
       return;
     }
-    const session = new Session(ws, stream, dialect, this.#host);
+    const codec = admission.extensions ? (this.#extendedDialects.get(dialect.name) as Dialect) : dialect;
+    const session = new Session(ws, stream, codec, this.#host);
+    session.extensions = admission.extensions;
     this.#sessions.add(session);
     const resumed = this.#resumeTokens?.verify(admission.resume);
     // A resume token only brings back the identity the request is entitled to.
@@ -239,7 +245,7 @@ export class SignalingServer {
       allowedRooms: admission.identity.rooms,
     });
     session.peerId = peerId;
-    this.#sendResumeToken(session);
+    this.#sendExtensions(session);
   }
 
   /** Moves a known peer onto a new session: from its grace period, or from a socket not yet seen dead. */
@@ -249,7 +255,7 @@ export class SignalingServer {
     if (previous === undefined) return false;
     session.peerId = peerId;
     session.send({ kind: 'welcome', peerId });
-    this.#sendResumeToken(session);
+    this.#sendExtensions(session);
     if (suspension !== undefined) {
       clearTimeout(suspension.timer);
       this.#suspended.delete(peerId);
@@ -261,19 +267,27 @@ export class SignalingServer {
     return true;
   }
 
-  /** What a peer learns right after its id: its resume token, and TURN credentials when configured. */
-  #sendResumeToken(session: Session): void {
+  /**
+   * What a peer that asked for extensions learns right after its id: its resume token, and TURN credentials when
+   * configured. A plain connection gets neither: its original sends nothing of the kind.
+   */
+  #sendExtensions(session: Session): void {
+    if (!session.extensions) return;
     if (this.#resumeTokens !== undefined) session.send({ kind: 'resume-token', token: this.#resumeTokens.issue(session.peerId) });
     const iceServers = this.iceServersFor(session.peerId);
     if (iceServers !== undefined) session.send({ kind: 'ice-servers', iceServers });
   }
 
-  /** A session's socket closed: the peer leaves, or waits out its grace period. */
+  /**
+   * A session's socket closed: the peer leaves at once, or, if it asked for extensions and dropped by accident,
+   * waits out its grace period. A plain connection always leaves at once: its original client cannot resume.
+   */
   #sessionClosed(session: Session, code: number): void {
     this.#sessions.delete(session);
     if (session.retired || session.peerId === '') return;
     const reason = session.cutReason ?? closeReasonOf(session.socket, code);
     const mayResume =
+      session.extensions &&
       this.#resumeTokens !== undefined &&
       this.options.resumeGracePeriod > 0 &&
       this.#closed === undefined &&
@@ -320,7 +334,7 @@ export class SignalingServer {
     this.core.disconnect(suspension.peerId, reason);
   }
 
-  /** PROTOCOLS.md: an offered subprotocol wins, then the path map, then the server default. */
+  /** docs/protocols.md: an offered subprotocol of ours wins, then the path map, then the server default. */
   #dialectFor(request: IncomingMessage): Dialect {
     const offered = request.headers['sec-websocket-protocol'];
     if (offered !== undefined) {
