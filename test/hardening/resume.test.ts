@@ -167,11 +167,11 @@ describe('plain connections (no ?extensions=1): exactly the original, leaves at 
   it('a plain peer leaves within the event-loop turn in which its socket closed on the server', async () => {
     const { url, server, signaling } = await startServer({ resumeGracePeriod: 600_000 });
     const a = await openJoined(url, 'r');
-    const sockets: Array<import('node:net').Socket> = [];
+    const sockets: Array<import('node:stream').Duplex> = [];
     server.on('upgrade', (_request, socket) => sockets.push(socket));
     const b = await openJoined(url, 'r');
     await a.next();
-    const serverSide = sockets[0] as import('node:net').Socket;
+    const serverSide = sockets[0] as import('node:stream').Duplex;
     // Checked one turn after the server's TCP socket closed: by then the peer must be gone and the room told.
     const afterOneTurn = new Promise<{ peer: unknown; status: unknown }>((resolve) =>
       serverSide.once('close', () => setImmediate(() => resolve({ peer: signaling.core.peer(b.id), status: signaling.status() }))),
