@@ -291,7 +291,7 @@ export class SignalingCore extends TypedEmitter<SignalingEvents> {
     return true;
   }
 
-  /** The `/status` document (PROTOCOLS.md): clients in connect order, non-empty rooms with members in join order. */
+  /** The `/status` document (docs/protocols.md): clients in connect order, non-empty rooms with members in join order. */
   status(): StatusReport {
     // A null-prototype object, so a room named `__proto__` is an ordinary key.
     const rooms: Record<string, string[]> = Object.create(null);

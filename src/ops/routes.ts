@@ -7,7 +7,7 @@ import type { SignalingMetrics } from './metrics.js';
 
 /** Which operational routes to serve, and where. Paths are fixed; each route can be turned off. */
 export interface OpsRoutesOptions {
-  /** `GET /status` (PROTOCOLS.md). @default '/status' */
+  /** `GET /status` (docs/protocols.md). @default '/status' */
   statusPath?: string | false;
   /** `GET /healthz` (process up) and `GET /readyz` (accepting peers). @default true */
   health?: boolean;

@@ -41,7 +41,7 @@ const EVENT_OF_TYPE: ReadonlyMap<string, string> = new Map([
   ['message', 'Message'],
 ]);
 
-/** Error codes and texts, byte for byte as the original sends them (PROTOCOLS.md section 2). */
+/** Error codes and texts, byte for byte as the original sends them (docs/protocols.md, the connector dialect). */
 const MISSING_DATA = "'data' field is missing or is not object in the request.";
 const MISSING_SDP = "'data''sdp' field is missing in the request.";
 const MISSING_ROOM = "'room' field is missing in the request.";
@@ -73,7 +73,7 @@ export interface ConnectorCodecOptions extends CodecOptions {
 }
 
 /**
- * The `connector` dialect: the wire format of the Peer2Peer Connector server (PROTOCOLS.md section 2).
+ * The `connector` dialect: the wire format of the Peer2Peer Connector server (docs/protocols.md, the connector dialect).
  * Several rooms per connection, owned rooms, enveloped server frames, relays to any id by default.
  */
 export function connectorDialect(options: ConnectorCodecOptions): Dialect {

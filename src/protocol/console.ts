@@ -34,7 +34,7 @@ const RESERVED: Command = { kind: 'error', code: 'reserved-type' };
 const LEAVE: Command = { kind: 'leave' };
 
 /**
- * The `console` dialect: the wire format of the P2P Console Viewer server (PROTOCOLS.md section 1).
+ * The `console` dialect: the wire format of the P2P Console Viewer server (docs/protocols.md, the console dialect).
  * One room per connection, unicast within the room, every frame `{"type": ...}`.
  */
 export function consoleDialect(limits: CodecOptions): Dialect {

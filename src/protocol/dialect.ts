@@ -1,6 +1,6 @@
 import type { Command, OutboundEvent, RoutingScope } from '../core/types.js';
 
-/** The wire dialects signalroom speaks (PROTOCOLS.md). */
+/** The wire dialects signalroom speaks (docs/protocols.md). */
 export type DialectName = 'console' | 'connector';
 
 /** Limits a codec applies while decoding untrusted text. */

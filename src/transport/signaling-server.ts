@@ -27,6 +27,7 @@ const FINAL_CUTS = new Set(['slow-consumer', 'rate-limit']);
  * A signaling endpoint that is not yet wired to any HTTP server: it owns a {@link SignalingCore} and a `ws`
  * server, and accepts sockets through {@link SignalingServer.handleUpgrade}, the one primitive every adapter
  * wires up. Use {@link attachSignaling} (or the Express and Fastify adapters) rather than constructing it.
+ * Its wire formats, and every difference from the original servers, are in docs/protocols.md.
  */
 export class SignalingServer {
   /** The core: peers, rooms and the server-side API (`kick`, `endRoom`, `send`, `broadcast`, ...). */

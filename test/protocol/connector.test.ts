@@ -41,7 +41,7 @@ async function roomOfTwo(url: string): Promise<[TestClient, TestClient]> {
   return [a, b];
 }
 
-describe('connector dialect (PROTOCOLS.md section 2)', () => {
+describe('connector dialect (docs/protocols.md, the connector dialect)', () => {
   it('sends info/Client_Details {id} first, in the envelope with keys in order', async () => {
     const { url } = await connectorServer();
     const client = await TestClient.open(url, { welcome: false });

@@ -22,7 +22,7 @@ async function pair(url: string, room = 'r1'): Promise<[TestClient, TestClient]>
   return [a, b];
 }
 
-describe('console dialect (PROTOCOLS.md section 1)', () => {
+describe('console dialect (docs/protocols.md, the console dialect)', () => {
   it('sends {"type":"id","id":<uuid v4>} as the first frame, compact', async () => {
     const { url } = await startServer();
     const client = await TestClient.open(url);
