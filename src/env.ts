@@ -32,9 +32,12 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): StandaloneConfig {
       messageRate: number(env, 'MESSAGE_RATE_PER_SEC'),
       messageBurst: integer(env, 'MESSAGE_BURST', 1, 2 ** 31),
       heartbeatInterval: integer(env, 'HEARTBEAT_INTERVAL', 0, 2 ** 31),
+      heartbeatTimeout: integer(env, 'HEARTBEAT_TIMEOUT', 1, 2 ** 31),
       tokenSecret: env.WS_SECRET || undefined,
       allowedOrigins: list(env, 'ALLOWED_ORIGINS'),
+      resume: onOff(env, 'RESUME'),
       resumeSecret: env.RESUME_SECRET || undefined,
+      resumeGracePeriod: integer(env, 'RESUME_GRACE_PERIOD', 0, 2 ** 31),
       turn: turn(env),
       clusterHeartbeatInterval: integer(env, 'CLUSTER_HEARTBEAT_INTERVAL', 1, 2 ** 31),
       clusterNodeTimeout: integer(env, 'CLUSTER_NODE_TIMEOUT', 1, 2 ** 31),
@@ -64,6 +67,16 @@ function list(env: NodeJS.ProcessEnv, name: string): string[] | undefined {
   const text = env[name];
   if (text === undefined || text.trim() === '') return undefined;
   return text.split(',').map((item) => item.trim()).filter((item) => item !== '');
+}
+
+/** `on`/`off` (also `true`/`false`, `1`/`0`, any case), so a typo stops the server instead of guessing. */
+function onOff(env: NodeJS.ProcessEnv, name: string): boolean | undefined {
+  const text = env[name];
+  if (text === undefined || text === '') return undefined;
+  const value = text.trim().toLowerCase();
+  if (['on', 'true', '1'].includes(value)) return true;
+  if (['off', 'false', '0'].includes(value)) return false;
+  throw new Error(`${name} must be on or off, got "${text}"`);
 }
 
 function oneOf<T extends string>(env: NodeJS.ProcessEnv, name: string, allowed: readonly T[]): T | undefined {

@@ -1,7 +1,7 @@
 /**
  * Every error code signalroom puts on the wire or hands to your code. Codes are stable: a client may switch on
  * them. In the `console` dialect the code travels as-is (`{"type":"error","message":code,"code":code}`); the
- * `connector` dialect maps each to the original server's name and text (see PROTOCOLS.md section 2).
+ * `connector` dialect maps each to the original server's name and text (see docs/protocols.md, the connector dialect).
  */
 export type SignalingErrorCode =
   /** Not JSON, not an object, `type` missing or not a string, a binary frame, or nested too deep. */

@@ -95,7 +95,8 @@ interface Pending<T> {
  * A typed client for signalroom's console dialect, for browsers and Node. It learns its id, joins and leaves a
  * room, always knows the room's peers, relays offers, answers, candidates and app messages, and reconnects with
  * backoff, rejoining its room and resuming its identity. It never holds two sockets, and `close()` leaves no
- * timer behind.
+ * timer behind. It connects with `?extensions=1`, so the server sends it a resume token and ICE servers
+ * (docs/protocols.md).
  *
  * @example
  * const client = new SignalingClient('wss://signal.example.com', { room: 'standup' });
@@ -233,7 +234,9 @@ export class SignalingClient extends EventEmitter<SignalingClientEvents> {
   // ---- internals ---------------------------------------------------------------------------------------
 
   #open(): void {
-    const url = this.#options.resume && this.#resumeToken !== undefined ? withQuery(this.#url, 'resume', this.#resumeToken) : this.#url;
+    // Ask for signalroom's extensions (resume token, ICE servers, error codes); see docs/protocols.md.
+    const base = withQuery(this.#url, 'extensions', '1');
+    const url = this.#options.resume && this.#resumeToken !== undefined ? withQuery(base, 'resume', this.#resumeToken) : base;
     let socket: WebSocketLike;
     try {
       socket = new this.#options.WebSocket(url);

@@ -42,7 +42,7 @@ export interface Backplane {
    * that expired while this node was frozen): directory entry and exactly these room memberships, with their
    * original join order. `false` when another connection holds the id now.
    */
-  restorePeer(peer: PeerEntry, rooms: readonly RestoredMembership[]): Promise<boolean>;
+  restorePeer(peer: PeerEntry, rooms: readonly RestoredMembership[], transferOwnership: boolean): Promise<boolean>;
   /** Every peer the directory lists for a node. */
   nodePeers(nodeId: string): Promise<string[]>;
   /** Removes a peer the directory still places on `nodeId` (whatever its incarnation), from its rooms too. */
@@ -61,7 +61,7 @@ export interface Backplane {
   /** Ends a room if `by` may (its owner, or server code when `by` is undefined). */
   end(roomId: string, by: string | undefined): Promise<EndResult>;
   /** Creates an empty room that stays until it is ended or empties after someone joined (server code). */
-  createRoom(room: Omit<RoomSnapshot, 'version' | 'members'>): Promise<boolean>;
+  createRoom(room: Omit<RoomSnapshot, 'version' | 'members'> & { readonly transferOwnership: boolean }): Promise<boolean>;
 
   /** Sends a message to a node's channel. Resolves false when that node does not hear it (gone, unsubscribed). */
   sendToNode(nodeId: string, message: string): Promise<boolean>;
@@ -136,7 +136,7 @@ export interface JoinRequest {
   readonly name: string;
   /** The capacity of a room this join creates. */
   readonly capacity: number;
-  /** Whether an owner's leave hands the room to its longest-standing member. */
+  /** For a room this join creates: whether its owner's leave hands it to its longest-standing member. */
   readonly transferOwnership: boolean;
 }
 
@@ -157,7 +157,6 @@ export interface LeaveRequest {
   readonly peer: string;
   readonly incarnation: string | undefined;
   readonly reason: LeaveReason;
-  readonly transferOwnership: boolean;
 }
 
 export type EndResult =

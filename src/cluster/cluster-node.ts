@@ -50,19 +50,25 @@ export class ClusterNode implements RoomCoordinator {
   #closed = false;
   #resyncing: Promise<void> | undefined;
   #settlePending = false;
+  /** Peers being moved here with their rooms: they enter those rooms silently (nothing changed for the room). */
+  readonly #adopting = new Set<string>();
   #resyncAgain = false;
 
   constructor(
     private readonly host: ClusterHost,
     private readonly backplane: Backplane,
     private readonly timing: ClusterTiming = CLUSTER_DEFAULTS,
-    private readonly transferOwnership = true,
   ) {
     host.core.useCoordinator(this);
   }
 
   private get core(): SignalingCore {
     return this.host.core;
+  }
+
+  /** The rooms this node creates keep its ownership rule (the `ownershipTransfer` option). */
+  private get transferOwnership(): boolean {
+    return this.host.core.options.ownershipTransfer;
   }
 
   /** Whether the engine is reachable. */
@@ -181,19 +187,28 @@ export class ClusterNode implements RoomCoordinator {
       return false;
     }
     this.core.adopt(connection, { id: peerId, ...peer });
-    for (const roomId of claim.rooms) {
-      const link = this.#follow(roomId);
-      link.joining++;
-      try {
-        await link.loaded;
-        const snapshot = link.shadow ?? (await this.backplane.roomSnapshot(roomId));
-        if (snapshot !== undefined && this.core.hasLocal(peerId)) this.core.syncRoom(this.#clusterRoom(snapshot), 'silent');
-        link.shadow = undefined;
-      } finally {
-        this.#doneJoining(link);
-      }
+    this.#adopting.add(peerId);
+    try {
+      for (const roomId of claim.rooms) await this.#adoptRoom(peerId, roomId);
+    } finally {
+      this.#adopting.delete(peerId);
     }
     return true;
+  }
+
+  /** Puts a peer moved here into one of its rooms, as the room stands, without notices. */
+  async #adoptRoom(peerId: string, roomId: string): Promise<void> {
+    const link = this.#follow(roomId);
+    link.joining++;
+    try {
+      await link.loaded;
+      if (this.core.holds(roomId)) return; // the load put it in already, with the room's other peers of ours
+      const snapshot = link.shadow ?? (await this.backplane.roomSnapshot(roomId));
+      if (snapshot !== undefined && this.core.hasLocal(peerId)) this.core.syncRoom(this.#clusterRoom(snapshot), 'silent');
+      link.shadow = undefined;
+    } finally {
+      this.#doneJoining(link);
+    }
   }
 
   // ---- RoomCoordinator: what the core asks ------------------------------------------------------------------
@@ -248,7 +263,7 @@ export class ClusterNode implements RoomCoordinator {
     const incarnation = this.#incarnations.get(peerId);
     if (incarnation === undefined) return;
     this.backplane
-      .leave({ room: roomId, peer: peerId, incarnation, reason, transferOwnership: this.transferOwnership })
+      .leave({ room: roomId, peer: peerId, incarnation, reason })
       .catch(() => {
         // The engine is away: the resync writes back exactly the rooms this peer is in.
       });
@@ -256,7 +271,7 @@ export class ClusterNode implements RoomCoordinator {
 
   kick(roomId: string, peerId: string): void {
     this.backplane
-      .leave({ room: roomId, peer: peerId, incarnation: undefined, reason: 'kicked', transferOwnership: this.transferOwnership })
+      .leave({ room: roomId, peer: peerId, incarnation: undefined, reason: 'kicked' })
       .catch((error: unknown) => this.core.reportError(error));
   }
 
@@ -275,7 +290,14 @@ export class ClusterNode implements RoomCoordinator {
 
   created(room: RoomView & { readonly capacity: number }): void {
     this.backplane
-      .createRoom({ id: room.id, name: room.name, owner: room.owner, capacity: room.capacity, keep: true })
+      .createRoom({
+        id: room.id,
+        name: room.name,
+        owner: room.owner,
+        capacity: room.capacity,
+        keep: true,
+        transferOwnership: this.transferOwnership,
+      })
       .catch((error: unknown) => this.core.reportError(error));
   }
 
@@ -455,18 +477,23 @@ export class ClusterNode implements RoomCoordinator {
     if (this.core.holds(link.id)) {
       if (room !== undefined) this.core.syncRoom(room, mode);
       else if (mode === 'full') this.core.applyEnd(link.id, undefined);
-    } else if (room !== undefined && room.members.some((member) => member.node === undefined && this.core.hasLocal(member.id))) {
+    } else if (room !== undefined && room.members.some((member) => this.#joinedMeanwhile(member))) {
       // Peers of ours joined while the room reloaded (their events are inside the snapshot): they enter now,
       // with their notices, into the room as the others made it.
-      this.core.syncRoom({ ...room, members: room.members.filter((member) => member.node !== undefined) }, 'silent');
+      this.core.syncRoom({ ...room, members: room.members.filter((member) => !this.#joinedMeanwhile(member)) }, 'silent');
       for (const member of room.members) {
-        if (member.node === undefined) this.core.applyJoin(link.id, member, room, false);
+        if (this.#joinedMeanwhile(member)) this.core.applyJoin(link.id, member, room, false);
       }
       link.shadow = undefined;
     } else {
       link.shadow = snapshot;
     }
     for (const event of pending) this.#apply(link, event);
+  }
+
+  /** A peer of ours in a snapshot of a room the core does not hold, that is not just being moved here. */
+  #joinedMeanwhile(member: ClusterMember): boolean {
+    return member.node === undefined && this.core.hasLocal(member.id) && !this.#adopting.has(member.id);
   }
 
   #doneJoining(link: RoomLink): void {
@@ -501,7 +528,7 @@ export class ClusterNode implements RoomCoordinator {
         // 0: not known (it joined while the engine was away): the engine appends it.
         order: this.#links.get(room.id)?.orders.get(peer.id) ?? 0,
       }));
-      const kept = await this.backplane.restorePeer(this.#entry(peer, incarnation), memberships);
+      const kept = await this.backplane.restorePeer(this.#entry(peer, incarnation), memberships, this.transferOwnership);
       if (!kept) {
         this.#incarnations.delete(peer.id);
         this.host.replacePeer(peer.id);

@@ -28,6 +28,8 @@ interface StoredRoom {
   version: number;
   readonly createdOrder: number;
   keep: boolean;
+  /** Whether its owner's leave hands it to the longest-standing member (the creating node's rule). */
+  readonly transfer: boolean;
   /** Peer id → join order. */
   readonly members: Map<string, number>;
 }
@@ -67,7 +69,7 @@ class SharedState {
           if (room !== undefined) this.#event(room, { op: 'move', v: ++room.version, peer: entry.id, node: entry.node });
         }
       } else {
-        for (const roomId of [...old.rooms]) this.#removeMember(roomId, old, 'disconnected', true);
+        for (const roomId of [...old.rooms]) this.#removeMember(roomId, old, 'disconnected');
       }
       const takeover: TakeoverMessage = { op: 'takeover', peer: entry.id, incarnation: old.incarnation, mode, node: entry.node };
       this.publishNode(old.node, JSON.stringify(takeover));
@@ -82,22 +84,22 @@ class SharedState {
   removePeer(peerId: string, incarnation: string): void {
     const peer = this.peers.get(peerId);
     if (peer === undefined || peer.incarnation !== incarnation) return;
-    for (const roomId of [...peer.rooms]) this.#removeMember(roomId, peer, 'disconnected', true);
+    for (const roomId of [...peer.rooms]) this.#removeMember(roomId, peer, 'disconnected');
     this.peers.delete(peerId);
   }
 
-  restore(entry: PeerEntry, memberships: readonly RestoredMembership[]): boolean {
+  restore(entry: PeerEntry, memberships: readonly RestoredMembership[], transfer: boolean): boolean {
     const old = this.peers.get(entry.id);
     if (old !== undefined && old.incarnation !== entry.incarnation) return false;
     const peer: StoredPeer = old ?? { ...entry, connectOrder: this.#next(), rooms: new Set() };
     this.peers.set(entry.id, peer);
     const wanted = new Set(memberships.map((m) => m.room));
-    for (const roomId of [...peer.rooms]) if (!wanted.has(roomId)) this.#removeMember(roomId, peer, 'left', true);
+    for (const roomId of [...peer.rooms]) if (!wanted.has(roomId)) this.#removeMember(roomId, peer, 'left');
     for (const membership of memberships) {
       let room = this.rooms.get(membership.room);
       const created = room === undefined;
       if (room === undefined) {
-        room = this.#newRoom(membership.room, membership.name, membership.owner, membership.capacity);
+        room = this.#newRoom(membership.room, membership.name, membership.owner, membership.capacity, transfer);
       }
       if (room.members.has(entry.id)) continue;
       const order = membership.order === 0 ? this.#next() : membership.order;
@@ -121,9 +123,9 @@ class SharedState {
       return { ok: false, code: 'room-full', limit: existing.capacity };
     }
     if (peer.switchRooms) {
-      for (const roomId of [...peer.rooms]) this.#removeMember(roomId, peer, 'left', request.transferOwnership);
+      for (const roomId of [...peer.rooms]) this.#removeMember(roomId, peer, 'left');
     }
-    const room = existing ?? this.#newRoom(request.room, request.name, peer.id, request.capacity);
+    const room = existing ?? this.#newRoom(request.room, request.name, peer.id, request.capacity, request.transferOwnership);
     const order = this.#next();
     room.members.set(peer.id, order);
     peer.rooms.add(room.id);
@@ -136,7 +138,7 @@ class SharedState {
     const peer = this.peers.get(request.peer);
     if (peer === undefined || (request.incarnation !== undefined && peer.incarnation !== request.incarnation)) return false;
     if (!this.rooms.get(request.room)?.members.has(peer.id)) return false;
-    this.#removeMember(request.room, peer, request.reason, request.transferOwnership);
+    this.#removeMember(request.room, peer, request.reason);
     return true;
   }
 
@@ -151,9 +153,9 @@ class SharedState {
     return { ok: true, room: snapshot };
   }
 
-  createRoom(room: Omit<RoomSnapshot, 'version' | 'members'>): boolean {
+  createRoom(room: Omit<RoomSnapshot, 'version' | 'members'> & { transferOwnership: boolean }): boolean {
     if (this.rooms.has(room.id)) return false;
-    this.#newRoom(room.id, room.name, room.owner, room.capacity).keep = true;
+    this.#newRoom(room.id, room.name, room.owner, room.capacity, room.transferOwnership).keep = true;
     return true;
   }
 
@@ -188,18 +190,28 @@ class SharedState {
     return { totalClients: clients.length, clients, rooms };
   }
 
-  #newRoom(id: string, name: string, owner: string | undefined, capacity: number): StoredRoom {
+  #newRoom(id: string, name: string, owner: string | undefined, capacity: number, transfer: boolean): StoredRoom {
     // Versions continue from the counter, so a room made again never repeats an old room's versions.
-    const room: StoredRoom = { id, name, owner, capacity, version: this.#next(), createdOrder: this.#next(), keep: false, members: new Map() };
+    const room: StoredRoom = {
+      id,
+      name,
+      owner,
+      capacity,
+      version: this.#next(),
+      createdOrder: this.#next(),
+      keep: false,
+      transfer,
+      members: new Map(),
+    };
     this.rooms.set(id, room);
     return room;
   }
 
-  #removeMember(roomId: string, peer: StoredPeer, reason: LeaveReason, transferOwnership: boolean): void {
+  #removeMember(roomId: string, peer: StoredPeer, reason: LeaveReason): void {
     const room = this.rooms.get(roomId);
     peer.rooms.delete(roomId);
     if (room === undefined || !room.members.delete(peer.id)) return;
-    if (room.owner === peer.id && transferOwnership) room.owner = room.members.keys().next().value;
+    if (room.owner === peer.id && room.transfer) room.owner = room.members.keys().next().value;
     this.#event(room, { op: 'leave', v: ++room.version, peer: peer.id, reason, owner: room.owner });
     if (room.members.size === 0) this.rooms.delete(roomId);
   }
@@ -293,7 +305,7 @@ export class MemoryBackplane {
         }),
       claimPeer: (peer, mode) => step(() => state.claim(peer, mode)),
       removePeer: (peerId, incarnation) => step(() => state.removePeer(peerId, incarnation)),
-      restorePeer: (peer, memberships) => step(() => state.restore(peer, memberships)),
+      restorePeer: (peer, memberships, transfer) => step(() => state.restore(peer, memberships, transfer)),
       forgetPeer: (peerId, nodeId) => step(() => state.forget(peerId, nodeId)),
       nodePeers: (nodeId) => step(() => [...state.peers.values()].filter((p) => p.node === nodeId).map((p) => p.id)),
       subscribeRoom: async (roomId) => void rooms()?.add(roomId),

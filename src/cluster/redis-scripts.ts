@@ -21,12 +21,13 @@ local function deleteRoom(r)
   redis.call('DEL', B..'room:'..r, B..'members:'..r)
   redis.call('ZREM', B..'roomlist', r)
 end
-local function removeMember(r, id, reason, transfer)
+local function removeMember(r, id, reason)
   redis.call('SREM', B..'rooms:'..id, r)
   local mk, rk = B..'members:'..r, B..'room:'..r
   if redis.call('ZREM', mk, id) == 0 then return end
   local owner = redis.call('HGET', rk, 'owner')
-  if owner == id and transfer == '1' then
+  -- Each room keeps the ownership rule of the node that created it (signalroom's ownershipTransfer option).
+  if owner == id and redis.call('HGET', rk, 'xfer') == '1' then
     owner = redis.call('ZRANGE', mk, 0, 0)[1] or false
     if owner then redis.call('HSET', rk, 'owner', owner) else redis.call('HDEL', rk, 'owner') end
   end
@@ -35,8 +36,8 @@ local function removeMember(r, id, reason, transfer)
   publish(r, event)
   if redis.call('ZCARD', mk) == 0 then deleteRoom(r) end
 end
-local function removePeer(id, node, transfer)
-  for _, r in ipairs(redis.call('SMEMBERS', B..'rooms:'..id)) do removeMember(r, id, 'disconnected', transfer) end
+local function removePeer(id, node)
+  for _, r in ipairs(redis.call('SMEMBERS', B..'rooms:'..id)) do removeMember(r, id, 'disconnected') end
   redis.call('DEL', B..'peer:'..id, B..'rooms:'..id)
   redis.call('ZREM', B..'clients', id)
   redis.call('SREM', B..'nodepeers:'..node, id)
@@ -53,9 +54,9 @@ local function joinEvent(r, id, order, created)
   publish(r, event)
   return event.v
 end
-local function createRoom(r, name, owner, cap)
+local function createRoom(r, name, owner, cap, xfer)
   -- Versions continue from the global counter, so a room made again never repeats an old room's versions.
-  local fields = { 'name', name, 'cap', cap, 'v', nextOrder() }
+  local fields = { 'name', name, 'cap', cap, 'v', nextOrder(), 'xfer', xfer }
   if owner ~= '' then table.insert(fields, 'owner') table.insert(fields, owner) end
   redis.call('HSET', B..'room:'..r, unpack(fields))
   redis.call('ZADD', B..'roomlist', nextOrder(), r)
@@ -94,7 +95,7 @@ if old[2] then
         publish(r, { op = 'move', v = redis.call('HINCRBY', B..'room:'..r, 'v', 1), peer = id, node = node })
       end
     else
-      for _, r in ipairs(redis.call('SMEMBERS', B..'rooms:'..id)) do removeMember(r, id, 'disconnected', '1') end
+      for _, r in ipairs(redis.call('SMEMBERS', B..'rooms:'..id)) do removeMember(r, id, 'disconnected') end
       order = nextOrder()
     end
     redis.call('SREM', B..'nodepeers:'..old[1], id)
@@ -113,7 +114,7 @@ for _, r in ipairs(rooms) do table.insert(result, r) end
 return result
 `;
 
-/** ARGV[3..9]: id, inc, room, mode, name, cap, transfer. Returns { 'ok', v } or { code, limit? }. */
+/** ARGV[3..9]: id, inc, room, mode, name, cap, transfer (for a room it creates). Returns { 'ok', v } or { code, limit? }. */
 const JOIN = `
 local id, inc, r, mode = ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 local p = redis.call('HMGET', B..'peer:'..id, 'inc', 'sw')
@@ -128,21 +129,21 @@ if exists then
   if redis.call('ZCARD', mk) >= cap then return { 'room-full', cap } end
 end
 if p[2] == '1' then
-  for _, old in ipairs(redis.call('SMEMBERS', B..'rooms:'..id)) do removeMember(old, id, 'left', ARGV[9]) end
+  for _, old in ipairs(redis.call('SMEMBERS', B..'rooms:'..id)) do removeMember(old, id, 'left') end
 end
-if not exists then createRoom(r, ARGV[7], id, ARGV[8]) end
+if not exists then createRoom(r, ARGV[7], id, ARGV[8], ARGV[9]) end
 local order = nextOrder()
 redis.call('ZADD', mk, order, id)
 redis.call('SADD', B..'rooms:'..id, r)
 return { 'ok', joinEvent(r, id, order, not exists) }
 `;
 
-/** ARGV[3..7]: id, inc ('' for whoever holds the id), room, reason, transfer. Returns 1 when it left. */
+/** ARGV[3..6]: id, inc ('' for whoever holds the id), room, reason. Returns 1 when it left. */
 const LEAVE = `
 local id, inc, r = ARGV[3], ARGV[4], ARGV[5]
 if inc ~= '' and redis.call('HGET', B..'peer:'..id, 'inc') ~= inc then return 0 end
 if not redis.call('ZSCORE', B..'members:'..r, id) then return 0 end
-removeMember(r, id, ARGV[6], ARGV[7])
+removeMember(r, id, ARGV[6])
 return 1
 `;
 
@@ -160,10 +161,10 @@ deleteRoom(r)
 return { 'ok', before }
 `;
 
-/** ARGV[3..6]: room, name, owner ('' for none), cap. Returns 1 when created. */
+/** ARGV[3..7]: room, name, owner ('' for none), cap, transfer. Returns 1 when created. */
 const CREATE_ROOM = `
 if redis.call('EXISTS', B..'room:'..ARGV[3]) == 1 then return 0 end
-createRoom(ARGV[3], ARGV[4], ARGV[5], ARGV[6])
+createRoom(ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7])
 redis.call('HSET', B..'room:'..ARGV[3], 'keep', '1')
 return 1
 `;
@@ -171,23 +172,26 @@ return 1
 /** ARGV[3]: room. Returns the snapshot as JSON, or false. */
 const SNAPSHOT = `return snapshot(ARGV[3])`;
 
-/** ARGV[3..5]: id, inc, transfer. Removes the peer if it is still that incarnation. */
+/** ARGV[3..4]: id, inc. Removes the peer if it is still that incarnation. */
 const REMOVE_PEER = `
 local p = redis.call('HMGET', B..'peer:'..ARGV[3], 'inc', 'node')
 if p[1] ~= ARGV[4] then return 0 end
-removePeer(ARGV[3], p[2], ARGV[5])
+removePeer(ARGV[3], p[2])
 return 1
 `;
 
-/** ARGV[3..5]: id, node, transfer. Removes the peer if the directory still places it on that node. */
+/** ARGV[3..4]: id, node. Removes the peer if the directory still places it on that node. */
 const FORGET_PEER = `
 local node = redis.call('HGET', B..'peer:'..ARGV[3], 'node')
 if node ~= ARGV[4] then redis.call('SREM', B..'nodepeers:'..ARGV[4], ARGV[3]) return 0 end
-removePeer(ARGV[3], node, ARGV[5])
+removePeer(ARGV[3], node)
 return 1
 `;
 
-/** ARGV[3..10]: id, node, inc, dialect, scope, sw, transfer, memberships (JSON). Returns 0 when the id is taken. */
+/**
+ * ARGV[3..10]: id, node, inc, dialect, scope, sw, transfer (for rooms it makes again), memberships (JSON).
+ * Returns 0 when the id is taken.
+ */
 const RESTORE_PEER = `
 local id, node, inc = ARGV[3], ARGV[4], ARGV[5]
 local pk = B..'peer:'..id
@@ -201,11 +205,11 @@ local memberships = cjson.decode(ARGV[10])
 local wanted = {}
 for _, m in ipairs(memberships) do wanted[m.room] = true end
 for _, r in ipairs(redis.call('SMEMBERS', B..'rooms:'..id)) do
-  if not wanted[r] then removeMember(r, id, 'left', ARGV[9]) end
+  if not wanted[r] then removeMember(r, id, 'left') end
 end
 for _, m in ipairs(memberships) do
   local created = redis.call('EXISTS', B..'room:'..m.room) == 0
-  if created then createRoom(m.room, m.name, m.owner or '', m.capacity) end
+  if created then createRoom(m.room, m.name, m.owner or '', m.capacity, ARGV[9]) end
   if not redis.call('ZSCORE', B..'members:'..m.room, id) then
     local o = m.order
     if o == 0 then o = nextOrder() else raiseOrder(o) end
@@ -226,14 +230,14 @@ return 0
 `;
 
 /**
- * ARGV[3..5]: node, batch size, transfer. Removes up to a batch of a dead node's peers; returns 1 while more are
+ * ARGV[3..4]: node, batch size. Removes up to a batch of a dead node's peers; returns 1 while more are
  * left, 0 when done (or when the node came back: its lease exists again).
  */
 const REAP = `
 local node = ARGV[3]
 if redis.call('EXISTS', B..'lease:'..node) == 1 then return 0 end
 for _, id in ipairs(redis.call('SPOP', B..'nodepeers:'..node, tonumber(ARGV[4]))) do
-  if redis.call('HGET', B..'peer:'..id, 'node') == node then removePeer(id, node, ARGV[5]) end
+  if redis.call('HGET', B..'peer:'..id, 'node') == node then removePeer(id, node) end
 end
 if redis.call('SCARD', B..'nodepeers:'..node) > 0 then return 1 end
 redis.call('SREM', B..'nodes', node)

@@ -118,12 +118,12 @@ export function redisBackplane(options: RedisBackplaneOptions = {}): Backplane {
         if (nodeId === selfId || (await redis.exists(`${base}lease:${nodeId}`)) === 1) continue;
         // One survivor reaps each dead node: whoever takes its lock.
         if ((await redis.set(`${base}reap:${nodeId}`, selfId, 'PX', lockMs, 'NX')) !== 'OK') continue;
-        while ((await run('srReap', nodeId, REAP_BATCH, '1')) === 1);
+        while ((await run('srReap', nodeId, REAP_BATCH)) === 1);
       }
     },
     async removeNode(nodeId) {
       await redis.del(`${base}lease:${nodeId}`);
-      while ((await run('srReap', nodeId, REAP_BATCH, '1')) === 1);
+      while ((await run('srReap', nodeId, REAP_BATCH)) === 1);
     },
 
     async claimPeer(peer, mode) {
@@ -140,12 +140,12 @@ export function redisBackplane(options: RedisBackplaneOptions = {}): Backplane {
       return { existed: existed === 1, rooms };
     },
     async removePeer(peerId, incarnation) {
-      await run('srRemovePeer', peerId, incarnation, '1');
+      await run('srRemovePeer', peerId, incarnation);
     },
     async forgetPeer(peerId, nodeId) {
-      await run('srForgetPeer', peerId, nodeId, '1');
+      await run('srForgetPeer', peerId, nodeId);
     },
-    async restorePeer(peer, memberships) {
+    async restorePeer(peer, memberships, transferOwnership) {
       const result = await run(
         'srRestorePeer',
         peer.id,
@@ -154,7 +154,7 @@ export function redisBackplane(options: RedisBackplaneOptions = {}): Backplane {
         peer.dialect,
         peer.scope,
         peer.switchRooms ? '1' : '0',
-        '1',
+        transfer(transferOwnership),
         // cjson turns an empty table into an object: the script only iterates it, so either shape works.
         JSON.stringify(memberships.map((m) => ({ ...m, owner: m.owner ?? '' }))),
       );
@@ -193,7 +193,6 @@ export function redisBackplane(options: RedisBackplaneOptions = {}): Backplane {
         request.incarnation ?? '',
         request.room,
         request.reason,
-        transfer(request.transferOwnership),
       );
       return result === 1;
     },
@@ -203,7 +202,7 @@ export function redisBackplane(options: RedisBackplaneOptions = {}): Backplane {
       return { ok: false, code: code as 'room-not-found' | 'not-room-owner' };
     },
     async createRoom(room) {
-      return (await run('srCreateRoom', room.id, room.name, room.owner ?? '', room.capacity)) === 1;
+      return (await run('srCreateRoom', room.id, room.name, room.owner ?? '', room.capacity, transfer(room.transferOwnership))) === 1;
     },
 
     async sendToNode(nodeId, message) {

@@ -14,6 +14,7 @@ import type {
   PeerOptions,
   RoomInfo,
   Signal,
+  SignalFault,
   SignalingEvents,
   StatusReport,
 } from './types.js';
@@ -89,7 +90,7 @@ export class SignalingCore extends TypedEmitter<SignalingEvents> {
    * replaces the older connection, which is closed with 1000 `replaced`.
    */
   connect(connection: Connection, options: PeerOptions = {}): string {
-    const id = options.id ?? this.options.generateId();
+    const id = options.id ?? this.options.generateId({ kind: 'peer', dialect: options.dialect });
     if (this.#peers.has(id)) this.disconnectPeer(id, { reason: 'replaced' });
     const peer = new PeerRecord(
       id,
@@ -297,7 +298,7 @@ export class SignalingCore extends TypedEmitter<SignalingEvents> {
     if (peer === undefined) return;
     switch (command.kind) {
       case 'signal':
-        return this.#signal(peer, command.signal);
+        return this.#signal(peer, command.signal, command.fault);
       case 'join':
         return this.#join(peer, command.room, command.mode, command.name);
       case 'leave':
@@ -372,7 +373,7 @@ export class SignalingCore extends TypedEmitter<SignalingEvents> {
    * @example core.createRoom({ id: 'standup', name: 'Daily stand-up', capacity: 8, metadata: { team: 'core' } });
    */
   createRoom(options: CreateRoomOptions = {}): RoomInfo {
-    const id = options.id ?? this.options.generateId();
+    const id = options.id ?? this.options.generateId({ kind: 'room', dialect: undefined });
     if (!this.#isValidRoomId(id)) throw new SignalingError('invalid-room-name', { room: id, limit: this.options.maxRoomIdLength });
     if (this.#rooms.has(id)) throw new SignalingError('room-exists', { room: id });
     const capacity = options.capacity ?? this.options.maxPeersPerRoom;
@@ -457,7 +458,7 @@ export class SignalingCore extends TypedEmitter<SignalingEvents> {
     return true;
   }
 
-  /** The `/status` document (PROTOCOLS.md): clients in connect order, non-empty rooms with members in join order. */
+  /** The `/status` document (docs/protocols.md): clients in connect order, non-empty rooms with members in join order. */
   status(): StatusReport {
     // A null-prototype object, so a room named `__proto__` is an ordinary key.
     const rooms: Record<string, string[]> = Object.create(null);
@@ -506,7 +507,7 @@ export class SignalingCore extends TypedEmitter<SignalingEvents> {
   // ---------------------------------------------------------------------------------------------------------
   // Commands
 
-  #signal(peer: PeerRecord, signal: Signal): void {
+  #signal(peer: PeerRecord, signal: Signal, fault: SignalFault | undefined): void {
     if (signal.to === undefined) return this.#broadcastSignal(peer, signal);
     const target = typeof signal.to === 'string' ? (this.#peers.get(signal.to) ?? this.#remote.get(signal.to)) : undefined;
     if (target === undefined && peer.scope === 'open' && typeof signal.to === 'string' && this.#coordinator !== undefined) {
@@ -518,6 +519,7 @@ export class SignalingCore extends TypedEmitter<SignalingEvents> {
     if (target === undefined || !this.#mayReach(peer, target)) {
       return this.#fail(peer, 'target-unavailable-or-different-room', { to: signal.to });
     }
+    if (fault !== undefined) return this.#fail(peer, fault.code, fault.details);
     if (target.connection.send({ kind: 'signal', from: peer.id, signal }) === false) {
       return this.#fail(peer, 'target-unavailable-or-different-room', { to: signal.to });
     }
@@ -558,8 +560,13 @@ export class SignalingCore extends TypedEmitter<SignalingEvents> {
     mode: 'auto' | 'create' | 'existing',
     name: string | undefined,
   ): void | Promise<void> {
-    const roomId = requested === undefined && mode === 'create' ? this.options.generateId() : requested;
-    if (!this.#isValidRoomId(roomId)) return this.#fail(peer, 'invalid-room-name', { limit: this.options.maxRoomIdLength });
+    const roomId =
+      requested === undefined && mode === 'create' ? this.options.generateId({ kind: 'room', dialect: peer.dialect }) : requested;
+    if (!this.#isValidRoomId(roomId)) {
+      // A room that must exist cannot have an impossible id: answer as the original does, "no such room".
+      if (mode === 'existing' && typeof roomId === 'string') return this.#fail(peer, 'room-not-found', { room: roomId });
+      return this.#fail(peer, 'invalid-room-name', { limit: this.options.maxRoomIdLength });
+    }
     if (peer.allowedRooms !== undefined && !peer.allowedRooms.has(roomId)) return this.#fail(peer, 'forbidden', { room: roomId });
     const authorize = this.options.authorizeJoin;
     if (authorize === undefined) return this.#admit(peer, roomId, mode, name);
@@ -669,36 +676,45 @@ export class SignalingCore extends TypedEmitter<SignalingEvents> {
       if (current === undefined) return this.#fail(peer, 'not-in-room');
       return this.#removeMember(current, peer, 'left', true);
     }
-    if (!this.#isValidRoomId(requested)) return this.#fail(peer, 'invalid-room-name', { limit: this.options.maxRoomIdLength });
-    const room = this.#rooms.get(requested);
-    if (room === undefined) return this.#fail(peer, 'room-not-found', { room: requested });
+    const room = this.#existingRoom(peer, requested);
+    if (room === undefined) return;
     if (!room.members.has(peer.id)) return this.#fail(peer, 'not-in-room', { room: requested });
     this.#removeMember(room, peer, 'left', true);
   }
 
   #endByPeer(peer: PeerRecord, requested: unknown): void | Promise<void> {
-    if (!this.#isValidRoomId(requested)) return this.#fail(peer, 'invalid-room-name', { limit: this.options.maxRoomIdLength });
     const coordinator = this.#coordinator;
-    if (coordinator !== undefined) {
-      return coordinator.end(requested, peer.id).then(
-        (result) => {
-          if (this.#peers.get(peer.id) !== peer) return;
-          if (result.outcome === 'refused') return this.#fail(peer, result.code, result.details);
-          // A requester who was not in the room is told here; members heard it through applyEnd.
-          if (result.outcome === 'ended' && !result.room.members.has(peer.id)) peer.connection.send({ kind: 'room-ended', room: result.room });
-          if (result.outcome === 'local') this.#endHere(peer, requested);
-        },
-        (error: unknown) => this.reportError(error),
-      );
-    }
-    this.#endHere(peer, requested);
+    if (coordinator === undefined) return this.#endHere(peer, requested);
+    if (typeof requested !== 'string') return this.#fail(peer, 'invalid-room-name', { limit: this.options.maxRoomIdLength });
+    return coordinator.end(requested, peer.id).then(
+      (result) => {
+        if (this.#peers.get(peer.id) !== peer) return;
+        if (result.outcome === 'refused') return this.#fail(peer, result.code, result.details);
+        // A requester who was not in the room is told here; members heard it through applyEnd.
+        if (result.outcome === 'ended' && !result.room.members.has(peer.id)) peer.connection.send({ kind: 'room-ended', room: result.room });
+        if (result.outcome === 'local') this.#endHere(peer, requested);
+      },
+      (error: unknown) => this.reportError(error),
+    );
   }
 
-  #endHere(peer: PeerRecord, requested: string): void {
-    const room = this.#rooms.get(requested);
-    if (room === undefined) return this.#fail(peer, 'room-not-found', { room: requested });
-    if (room.owner !== peer.id) return this.#fail(peer, 'not-room-owner', { room: requested });
+  #endHere(peer: PeerRecord, requested: unknown): void {
+    const room = this.#existingRoom(peer, requested);
+    if (room === undefined) return;
+    if (room.owner !== peer.id) return this.#fail(peer, 'not-room-owner', { room: room.id });
     this.#end(room, peer, true);
+  }
+
+  /** The room a leave or end names, or `undefined` once the peer has been told why there is none. */
+  #existingRoom(peer: PeerRecord, requested: unknown): RoomRecord | undefined {
+    if (typeof requested !== 'string') {
+      this.#fail(peer, 'invalid-room-name', { limit: this.options.maxRoomIdLength });
+      return undefined;
+    }
+    // An id too long (or empty) to exist names no room, which is what the client is told.
+    const room = this.#rooms.get(requested);
+    if (room === undefined) this.#fail(peer, 'room-not-found', { room: requested });
+    return room;
   }
 
   // ---------------------------------------------------------------------------------------------------------
@@ -722,8 +738,9 @@ export class SignalingCore extends TypedEmitter<SignalingEvents> {
     if (reason !== 'disconnected' && reason !== 'ended') peer.connection.send({ kind: 'left', room, reason });
     const notice: OutboundEvent = { kind: 'peer-left', room, peerId: peer.id, reason };
     for (const member of room.members.values()) member.connection.send(notice);
-    // Ownership passes to the longest-standing member, so a room never loses the right to be ended.
-    if (room.owner === peer.id) room.owner = room.members.keys().next().value;
+    // By default the creator stays the owner even after it left, as in the original; with ownershipTransfer the
+    // right to end the room passes to the longest-standing member, so a room never loses it.
+    if (this.options.ownershipTransfer && room.owner === peer.id) room.owner = room.members.keys().next().value;
     if (propagate && peer.local) this.#coordinator?.left(peer.id, room.id, reason);
     this.stats.leaves[reason]++;
     this.#notify('room:leave', () => ({ room: room.info(), peer: peer.info(), reason }));

@@ -1,3 +1,4 @@
+import { shortUuid } from './short-uuid.js';
 import type { PeerInfo } from './types.js';
 
 /** The limits and hooks of {@link SignalingCore}. Every field is optional; defaults are in {@link CORE_DEFAULTS}. */
@@ -18,10 +19,21 @@ export interface CoreOptions {
    */
   maxRoomsPerPeer?: number;
   /**
-   * Makes peer ids and generated room ids. Must return a string unique for the life of the server.
-   * @default crypto.randomUUID
+   * Makes peer ids and generated room ids. Must return a string unique for the life of the server. It is told
+   * what the id is for, so ids can take each dialect's shape: by default console peers get a UUID v4, and
+   * connector peers and the rooms they create get a 22-character base57 id, like the original's shortuuid.
+   * Server-created rooms (`createRoom` without an id) get a UUID v4.
+   * @default shapedId (see above)
+   * @example generateId: ({ kind }) => `${kind}-${crypto.randomUUID()}`
    */
-  generateId?: () => string;
+  generateId?: (context: IdContext) => string;
+  /**
+   * Whether a room's right to be ended passes to its longest-standing member when the owner leaves or
+   * disconnects. Off by default, as in the original Peer2Peer Connector: only the creator may ever end its room
+   * from a client, even after it left (server code can always end any room with `endRoom`).
+   * @default false
+   */
+  ownershipTransfer?: boolean;
   /**
    * Decides whether a peer may join (or create) a room; `false` (or a rejected promise) answers `forbidden`.
    * May be async: the peer's later frames wait, so its frames are still handled in arrival order.
@@ -29,6 +41,14 @@ export interface CoreOptions {
    * @example authorizeJoin: async ({ peer, room }) => db.canJoin(peer.data.userId, room)
    */
   authorizeJoin?: ((request: JoinRequest) => boolean | Promise<boolean>) | undefined;
+}
+
+/** What an id made by {@link CoreOptions.generateId} is for. */
+export interface IdContext {
+  /** A peer's id, or a room's id generated because none was given. */
+  readonly kind: 'peer' | 'room';
+  /** The wire dialect of the peer connecting or creating the room; `undefined` for server code. */
+  readonly dialect: string | undefined;
 }
 
 /** What {@link CoreOptions.authorizeJoin} is asked. */
@@ -47,9 +67,15 @@ export const CORE_DEFAULTS = {
   maxRoomIdLength: 128,
   maxPeersPerRoom: 50,
   maxRoomsPerPeer: 16,
-  generateId: (): string => globalThis.crypto.randomUUID(),
+  generateId: shapedId,
+  ownershipTransfer: false,
   authorizeJoin: undefined,
 } as const satisfies ResolvedCoreOptions;
+
+/** The default {@link CoreOptions.generateId}: each dialect's ids in the shape its original uses. */
+export function shapedId(context?: IdContext): string {
+  return context?.dialect === 'connector' ? shortUuid() : globalThis.crypto.randomUUID();
+}
 
 /** Throws `TypeError` unless `value` is an integer of at least `min`; names the option in the message. */
 export function assertInteger(name: string, value: unknown, min: number): asserts value is number {
@@ -66,6 +92,9 @@ export function resolveCoreOptions(options: CoreOptions = {}): ResolvedCoreOptio
   assertInteger('maxRoomsPerPeer', resolved.maxRoomsPerPeer, 1);
   if (typeof resolved.generateId !== 'function') {
     throw new TypeError('options.generateId must be a function');
+  }
+  if (typeof resolved.ownershipTransfer !== 'boolean') {
+    throw new TypeError(`options.ownershipTransfer must be a boolean, got ${String(resolved.ownershipTransfer)}`);
   }
   if (resolved.authorizeJoin !== undefined && typeof resolved.authorizeJoin !== 'function') {
     throw new TypeError('options.authorizeJoin must be a function');

@@ -83,8 +83,22 @@ export type Command =
     }
   | { readonly kind: 'leave'; readonly room?: unknown }
   | { readonly kind: 'end'; readonly room: unknown }
-  | { readonly kind: 'signal'; readonly signal: Signal }
+  | {
+      readonly kind: 'signal';
+      readonly signal: Signal;
+      /** A fault the codec found that the original reports only once it knows the target exists (see SignalFault). */
+      readonly fault?: SignalFault;
+    }
   | { readonly kind: 'error'; readonly code: SignalingErrorCode; readonly details?: Record<string, unknown> };
+
+/**
+ * A signal the codec found malformed, answered only after the target was found: the original connector server
+ * checks a `Connect`'s target before its `data`, so an unknown target wins over a missing `data`.
+ */
+export interface SignalFault {
+  readonly code: SignalingErrorCode;
+  readonly details?: Record<string, unknown>;
+}
 
 /** How one peer behaves; chosen by its transport, usually from its dialect. */
 export interface PeerOptions {

@@ -7,7 +7,7 @@ import type { SignalingMetrics } from './metrics.js';
 
 /** Which operational routes to serve, and where. Paths are fixed; each route can be turned off. */
 export interface OpsRoutesOptions {
-  /** `GET /status` (PROTOCOLS.md). @default '/status' */
+  /** `GET /status` (docs/protocols.md). @default '/status' */
   statusPath?: string | false;
   /** `GET /healthz` (process up) and `GET /readyz` (accepting peers). @default true */
   health?: boolean;
@@ -84,7 +84,7 @@ async function serveIceServers(signaling: SignalingServer, request: IncomingMess
   try {
     const admission = await authorizeHandshake(request, signaling.options);
     if (admission.refuse !== undefined) return void json(response, admission.refuse, { error: admission.reason });
-    const id = admission.identity.id ?? signaling.options.generateId();
+    const id = admission.identity.id ?? signaling.options.generateId({ kind: 'peer', dialect: undefined });
     json(response, 200, { iceServers: signaling.iceServersFor(id) });
   } catch (error) {
     signaling.core.reportError(error);

@@ -1,6 +1,7 @@
 import type { Command, OutboundEvent, RoomView, Signal } from '../core/types.js';
 import type { SignalingErrorCode } from '../errors.js';
-import type { DecodeLimits, Dialect } from './dialect.js';
+import type { CodecOptions, Dialect } from './dialect.js';
+import { goJson, goTimestamp } from './go-json.js';
 import { isObject, parseObject, type JsonObject } from './json.js';
 
 /** The nine event names the original server dispatches on, as it reports them in `Unsupported_Event`. */
@@ -40,7 +41,7 @@ const EVENT_OF_TYPE: ReadonlyMap<string, string> = new Map([
   ['message', 'Message'],
 ]);
 
-/** Error codes and texts, byte for byte as the original sends them (PROTOCOLS.md section 2). */
+/** Error codes and texts, byte for byte as the original sends them (docs/protocols.md, the connector dialect). */
 const MISSING_DATA = "'data' field is missing or is not object in the request.";
 const MISSING_SDP = "'data''sdp' field is missing in the request.";
 const MISSING_ROOM = "'room' field is missing in the request.";
@@ -64,7 +65,7 @@ const ERRORS: Readonly<Record<Exclude<SignalingErrorCode, 'unsupported-event' | 
 };
 
 /** Options of {@link connectorDialect}; the clock and ids are injectable so tests can pin frames exactly. */
-export interface ConnectorCodecOptions extends DecodeLimits {
+export interface ConnectorCodecOptions extends CodecOptions {
   /** @default () => new Date() */
   readonly now?: () => Date;
   /** Makes `message_id`s. @default crypto.randomUUID */
@@ -72,27 +73,25 @@ export interface ConnectorCodecOptions extends DecodeLimits {
 }
 
 /**
- * The `connector` dialect: the wire format of the Peer2Peer Connector server (PROTOCOLS.md section 2).
+ * The `connector` dialect: the wire format of the Peer2Peer Connector server (docs/protocols.md, the connector dialect).
  * Several rooms per connection, owned rooms, enveloped server frames, relays to any id by default.
  */
 export function connectorDialect(options: ConnectorCodecOptions): Dialect {
   const now = options.now ?? (() => new Date());
   const generateId = options.generateId ?? (() => globalThis.crypto.randomUUID());
 
-  /** `{"type","event","data","timestamp","message_id"}`, in that order. Go's RFC 3339 has whole seconds. */
+  /**
+   * `{"type","event","data","timestamp","message_id"}` in that order (a Go struct), `data` with sorted keys (a Go
+   * map), and gorilla's trailing newline. The timestamp has the millisecond JS has (Go has nanoseconds).
+   */
   const envelope = (type: 'info' | 'update' | 'error', event: string, data: unknown): string =>
-    JSON.stringify({
-      type,
-      event,
-      data,
-      timestamp: now().toISOString().replace(/\.\d+Z$/, 'Z'),
-      message_id: generateId(),
-    });
+    `{"type":"${type}","event":${goJson(event)},"data":${goJson(data)},"timestamp":"${goTimestamp(now())}","message_id":"${generateId()}"}\n`;
 
   const roomData = (room: RoomView): JsonObject => ({ clients: [...room.members.keys()], name: room.name, room: room.id });
 
   return {
     name: 'connector',
+    extensions: options.extensions === true,
     subprotocol: 'signalroom.connector.v1',
     defaultScope: 'open',
     switchRooms: false,
@@ -154,27 +153,14 @@ function decodeEvent(event: ConnectorEvent, message: JsonObject, raw: string): C
     if (typeof message.to !== 'string') return missing(MISSING_TO);
     return { kind: 'signal', signal: { type: relayType, to: message.to, data, dialect: 'connector', message, raw } };
   }
+  if (event === 'Connect') return decodeConnect(message, raw);
   if (!isObject(data)) return missing(MISSING_DATA);
   switch (event) {
-    case 'Connect': {
-      if (data.sdp === undefined) return missing(MISSING_SDP);
-      if (typeof message.to !== 'string') return missing(MISSING_TO);
-      // The original read only `Candidate`, against its own docs: accept both spellings.
-      const candidate = data.candidate !== undefined ? data.candidate : data.Candidate;
-      const signal: Signal = {
-        type: 'connect',
-        to: message.to,
-        data: { sdp: data.sdp, candidate },
-        dialect: 'connector',
-        message,
-        raw,
-      };
-      return { kind: 'signal', signal };
-    }
     case 'Create_Room':
       return {
         kind: 'join',
-        room: data.room,
+        // As in the original, a missing or non-string id means "make one up".
+        room: typeof data.room === 'string' ? data.room : undefined,
         mode: 'create',
         name: typeof data.name === 'string' ? data.name : '',
       };
@@ -189,6 +175,29 @@ function decodeEvent(event: ConnectorEvent, message: JsonObject, raw: string): C
     default:
       return { kind: 'error', code: 'unsupported-event' };
   }
+}
+
+/**
+ * `Connect` is checked in the original's order: `to`, then whether that client exists (the core does it), then
+ * `data`, then `data.sdp`. So the codec hands a malformed `Connect` on with its fault, answered after the target.
+ */
+function decodeConnect(message: JsonObject, raw: string): Command {
+  if (typeof message.to !== 'string') return missing(MISSING_TO);
+  const data = message.data;
+  const fault = !isObject(data) ? MISSING_DATA : data.sdp === undefined ? MISSING_SDP : undefined;
+  // The original read only `Candidate`, against its own docs: accept both spellings.
+  const candidate = isObject(data) ? (data.candidate !== undefined ? data.candidate : data.Candidate) : undefined;
+  const signal: Signal = {
+    type: 'connect',
+    to: message.to,
+    data: { sdp: isObject(data) ? data.sdp : undefined, candidate },
+    dialect: 'connector',
+    message,
+    raw,
+  };
+  return fault === undefined
+    ? { kind: 'signal', signal }
+    : { kind: 'signal', signal, fault: { code: 'missing-fields', details: { message: fault } } };
 }
 
 function missing(message: string): Command {
@@ -207,7 +216,7 @@ function encodeSignal(
   if (signal.type === 'connect') return envelope('info', 'Offer', { data: signal.data, event: 'Offer', from });
   if (signal.dialect === 'connector') {
     const { to: _to, ...rest } = signal.message;
-    return JSON.stringify({ ...rest, from });
+    return `${goJson({ ...rest, from })}\n`;
   }
-  return JSON.stringify({ event: EVENT_OF_TYPE.get(signal.type) ?? 'Message', data: signal.data, from });
+  return `${goJson({ event: EVENT_OF_TYPE.get(signal.type) ?? 'Message', data: signal.data, from })}\n`;
 }

@@ -1,5 +1,5 @@
 import type { Command, OutboundEvent, Signal } from '../core/types.js';
-import type { DecodeLimits, Dialect } from './dialect.js';
+import type { CodecOptions, Dialect } from './dialect.js';
 import { parseObject, type JsonObject } from './json.js';
 
 /** Types only the server may send: relaying them would let one peer corrupt another's view of the room. */
@@ -34,16 +34,18 @@ const RESERVED: Command = { kind: 'error', code: 'reserved-type' };
 const LEAVE: Command = { kind: 'leave' };
 
 /**
- * The `console` dialect: the wire format of the P2P Console Viewer server (PROTOCOLS.md section 1).
+ * The `console` dialect: the wire format of the P2P Console Viewer server (docs/protocols.md, the console dialect).
  * One room per connection, unicast within the room, every frame `{"type": ...}`.
  */
-export function consoleDialect(limits: DecodeLimits): Dialect {
+export function consoleDialect(limits: CodecOptions): Dialect {
+  const extensions = limits.extensions === true;
   // A broadcast hands the same event to every member in a row: encode it once.
   let lastEvent: OutboundEvent | undefined;
   let lastText: string | undefined;
 
   return {
     name: 'console',
+    extensions,
     subprotocol: 'signalroom.console.v1',
     defaultScope: 'room',
     switchRooms: true,
@@ -63,7 +65,7 @@ export function consoleDialect(limits: DecodeLimits): Dialect {
 
     encode(event: OutboundEvent): string | undefined {
       if (event === lastEvent) return lastText;
-      const text = encode(event);
+      const text = encode(event, extensions);
       if (event.kind === 'signal' || event.kind === 'peer-joined' || event.kind === 'peer-left') {
         lastEvent = event;
         lastText = text;
@@ -77,7 +79,10 @@ function toSignal(type: string, message: JsonObject, raw: string): Signal {
   const known = SIGNAL_FIELDS.get(type);
   return {
     type: known?.neutral ?? type,
-    to: message.to,
+    // `"to": null` is a broadcast, as in the original (which tests `if (to)`). Other falsy values (`""`, `0`,
+    // `false`) stay unicasts to an id nobody has, answered with an error: a unicast whose target is missing is
+    // a bug in the sender, better reported than spread to the whole room.
+    to: message.to === null ? undefined : message.to,
     data: known !== undefined ? message[known.field] : 'data' in message ? message.data : message,
     dialect: 'console',
     message,
@@ -85,7 +90,7 @@ function toSignal(type: string, message: JsonObject, raw: string): Signal {
   };
 }
 
-function encode(event: OutboundEvent): string | undefined {
+function encode(event: OutboundEvent, extensions: boolean): string | undefined {
   switch (event.kind) {
     case 'welcome':
       return JSON.stringify({ type: 'id', id: event.peerId });
@@ -115,7 +120,12 @@ function encode(event: OutboundEvent): string | undefined {
     case 'message':
       return JSON.stringify(event.data);
     case 'error':
-      return JSON.stringify({ type: 'error', message: event.code, code: event.code, ...event.details });
+      // The original's errors are `{"type":"error","message":<code>, ...}`; `code` is our addition, on request.
+      return JSON.stringify(
+        extensions
+          ? { type: 'error', message: event.code, code: event.code, ...event.details }
+          : { type: 'error', message: event.code, ...event.details },
+      );
   }
 }
 

@@ -1,6 +1,6 @@
 import type { Command, OutboundEvent, RoutingScope } from '../core/types.js';
 
-/** The wire dialects signalroom speaks (PROTOCOLS.md). */
+/** The wire dialects signalroom speaks (docs/protocols.md). */
 export type DialectName = 'console' | 'connector';
 
 /** Limits a codec applies while decoding untrusted text. */
@@ -9,12 +9,24 @@ export interface DecodeLimits {
   readonly maxDepth: number;
 }
 
+/** How a codec writes frames for one kind of connection. */
+export interface CodecOptions extends DecodeLimits {
+  /**
+   * For connections that asked for extensions (`?extensions=1`): frames may carry our additions (the console
+   * error's `code`). Without it a codec writes exactly what its original writes.
+   * @default false
+   */
+  readonly extensions?: boolean;
+}
+
 /**
  * A wire format: a pure codec between text frames and the core's dialect-neutral commands and events,
  * plus the per-connection policy its spec implies.
  */
 export interface Dialect {
   readonly name: DialectName;
+  /** Whether it writes our additions to frames, for connections that asked for extensions. */
+  readonly extensions: boolean;
   /** The `Sec-WebSocket-Protocol` value that selects it. */
   readonly subprotocol: string;
   /** Routing scope its spec implies. */

@@ -1,11 +1,14 @@
 import { connectorDialect } from './connector.js';
 import { consoleDialect } from './console.js';
-import type { DecodeLimits, Dialect, DialectName } from './dialect.js';
+import type { CodecOptions, Dialect, DialectName } from './dialect.js';
 
-/** One codec per dialect, configured with the server's decode limits. */
-export function createDialects(limits: DecodeLimits): ReadonlyMap<DialectName, Dialect> {
+/**
+ * One codec per dialect, configured with the server's decode limits; with `extensions`, the codecs for
+ * connections that asked for extensions.
+ */
+export function createDialects(options: CodecOptions): ReadonlyMap<DialectName, Dialect> {
   return new Map<DialectName, Dialect>([
-    ['console', consoleDialect(limits)],
-    ['connector', connectorDialect(limits)],
+    ['console', consoleDialect(options)],
+    ['connector', connectorDialect(options)],
   ]);
 }

@@ -6,11 +6,17 @@ import type { AuthenticateResult, Identity, ResolvedSignalingOptions } from './o
 export interface Admission {
   readonly identity: Identity;
   readonly resume?: string | undefined;
+  /**
+   * Whether the client asked for extensions: `?extensions=1`, or a `?resume=` token (only our clients have one).
+   * Without them a connection is treated exactly as its original would treat it.
+   */
+  readonly extensions: boolean;
   readonly refuse?: 401 | 403;
   readonly reason: string;
 }
 
-const ANONYMOUS: Admission = { identity: {}, reason: '' };
+const PLAIN: Admission = { identity: {}, extensions: false, reason: '' };
+const EXTENDED: Admission = { identity: {}, extensions: true, reason: '' };
 
 /**
  * Decides an upgrade request before any peer state exists: the origin allowlist, the built-in token, then the
@@ -21,14 +27,16 @@ export function authorizeHandshake(
   options: Readonly<ResolvedSignalingOptions>,
 ): Admission | Promise<Admission> {
   if (!originAllowed(request.headers.origin, options.allowedOrigins)) {
-    return { identity: {}, refuse: 403, reason: 'Origin Not Allowed' };
+    return { identity: {}, extensions: false, refuse: 403, reason: 'Origin Not Allowed' };
   }
   const query = queryOf(request);
+  const extensions = query !== undefined && (query.get('extensions') === '1' || query.has('resume'));
   const resume = options.resume ? (query?.get('resume') ?? undefined) : undefined;
   if (options.tokenSecret === undefined && options.authenticate === undefined) {
-    return resume === undefined ? ANONYMOUS : { identity: {}, resume, reason: '' };
+    if (resume !== undefined) return { identity: {}, resume, extensions, reason: '' };
+    return extensions ? EXTENDED : PLAIN;
   }
-  return authenticate(request, options, query?.get('token'), resume);
+  return authenticate(request, options, query?.get('token'), resume, extensions);
 }
 
 async function authenticate(
@@ -36,24 +44,27 @@ async function authenticate(
   options: Readonly<ResolvedSignalingOptions>,
   token: string | null | undefined,
   resume: string | undefined,
+  extensions: boolean,
 ): Promise<Admission> {
   let identity: Identity = {};
   if (options.tokenSecret !== undefined) {
     const granted = await verifyToken(options.tokenSecret, token);
-    if (granted === undefined) return { identity, refuse: 401, reason: 'Unauthorized' };
+    if (granted === undefined) return { identity, extensions, refuse: 401, reason: 'Unauthorized' };
     identity = granted;
   }
   if (options.authenticate !== undefined) {
     const result: AuthenticateResult = await options.authenticate(request);
-    if (result === false || result === null || typeof result !== 'object') return { identity, refuse: 401, reason: 'Unauthorized' };
+    if (result === false || result === null || typeof result !== 'object') {
+      return { identity, extensions, refuse: 401, reason: 'Unauthorized' };
+    }
     if ('refuse' in result) {
       return result.refuse === 403
-        ? { identity, refuse: 403, reason: 'Forbidden' }
-        : { identity, refuse: 401, reason: 'Unauthorized' };
+        ? { identity, extensions, refuse: 403, reason: 'Forbidden' }
+        : { identity, extensions, refuse: 401, reason: 'Unauthorized' };
     }
     identity = { ...identity, ...result };
   }
-  return { identity, resume, reason: '' };
+  return { identity, resume, extensions, reason: '' };
 }
 
 function originAllowed(origin: string | undefined, allowed: ResolvedSignalingOptions['allowedOrigins']): boolean {

@@ -97,8 +97,10 @@ export interface SignalingOptions extends CoreOptions {
    */
   tokenSecret?: string | undefined;
   /**
-   * Identity resume: every peer gets a private resume token; reconnecting with `?resume=<token>` within the
-   * grace period gives back the same id and room membership, and the rooms see no leave/join.
+   * Identity resume, for connections that ask for extensions (`?extensions=1`, as the SDK does; see
+   * docs/protocols.md): each gets a private resume token; reconnecting with `?resume=<token>` within the grace
+   * period gives back the same id and room membership, and the rooms see no leave/join. A plain connection (an
+   * original client) never gets a token and leaves its rooms at once on any close, as with its original.
    * @default true
    */
   resume?: boolean;
@@ -108,16 +110,17 @@ export interface SignalingOptions extends CoreOptions {
    */
   resumeSecret?: string | undefined;
   /**
-   * Milliseconds a peer whose connection dropped (any close but a deliberate 1000/1005) keeps its id and rooms;
-   * frames for it wait (up to `maxBufferedBytes`). After it, the peer leaves like any other.
+   * Milliseconds a resumable peer (one that asked for extensions) whose connection dropped (any close but a
+   * deliberate 1000/1005) keeps its id and rooms; frames for it wait (up to `maxBufferedBytes`). After it, the
+   * peer leaves like any other. `0`: no grace period. Plain connections never get one.
    * @default 10000
    */
   resumeGracePeriod?: number;
   /** Milliseconds a resume token stays valid; a fresh one is sent on every connect. @default 86400000 (24 h) */
   resumeTokenTtl?: number;
   /**
-   * TURN REST credentials (coturn `use-auth-secret`): each peer gets `iceServers` with a time-limited
-   * credential bound to its id right after connecting.
+   * TURN REST credentials (coturn `use-auth-secret`): each peer that asks for extensions gets `iceServers` with
+   * a time-limited credential bound to its id right after connecting (everyone can fetch `/ice-servers`).
    * @default undefined (none sent)
    * @example turn: { secret: process.env.TURN_SECRET, urls: ['turn:turn.example.com:3478'], ttl: 3600 }
    */

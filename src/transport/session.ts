@@ -50,6 +50,8 @@ export class Session implements Connection {
   cutReason: string | undefined;
   /** This socket's peer moved to a newer socket (resume); closing it must not touch the peer. */
   retired = false;
+  /** The client asked for extensions (resume token and grace period, ICE servers, error codes). */
+  extensions = false;
   // Token buckets for messages and joins, as integers (see token-bucket.ts).
   #messageBudget: number;
   #messageAt: number;

@@ -18,7 +18,7 @@ import { turnCredentials } from '../ops/turn.js';
 /** How long {@link SignalingServer.close} waits for clients to answer the close handshake before cutting them. */
 const CLOSE_GRACE_MS = 2_000;
 
-/** Close codes a client sends when it leaves on purpose: its peer leaves at once, with no grace period. */
+/** Close codes a client sends when it leaves on purpose: even a resumable peer then leaves at once. */
 const DELIBERATE_CLOSE = new Set([1000, 1005]);
 /** Reasons the server cut a socket that end the peer at once, with no grace period. */
 const FINAL_CUTS = new Set(['slow-consumer', 'rate-limit']);
@@ -27,6 +27,7 @@ const FINAL_CUTS = new Set(['slow-consumer', 'rate-limit']);
  * A signaling endpoint that is not yet wired to any HTTP server: it owns a {@link SignalingCore} and a `ws`
  * server, and accepts sockets through {@link SignalingServer.handleUpgrade}, the one primitive every adapter
  * wires up. Use {@link attachSignaling} (or the Express and Fastify adapters) rather than constructing it.
+ * Its wire formats, and every difference from the original servers, are in docs/protocols.md.
  */
 export class SignalingServer {
   /** The core: peers, rooms and the server-side API (`kick`, `endRoom`, `send`, `broadcast`, ...). */
@@ -35,6 +36,8 @@ export class SignalingServer {
   readonly options: Readonly<ResolvedSignalingOptions>;
   readonly #wss: WebSocketServer;
   readonly #dialects: ReadonlyMap<DialectName, Dialect>;
+  /** The same dialects for connections that asked for extensions (they may add fields to frames). */
+  readonly #extendedDialects: ReadonlyMap<DialectName, Dialect>;
   readonly #bySubprotocol: ReadonlyMap<string, Dialect>;
   readonly #sessions = new Set<Session>();
   readonly #suspended = new Map<string, Suspension>();
@@ -62,6 +65,7 @@ export class SignalingServer {
     };
     if (this.options.logger !== undefined) logEvents(this.core, this.options.logger);
     this.#dialects = createDialects({ maxDepth: this.options.maxDepth });
+    this.#extendedDialects = createDialects({ maxDepth: this.options.maxDepth, extensions: true });
     this.#bySubprotocol = new Map([...this.#dialects.values()].map((dialect) => [dialect.subprotocol, dialect]));
     this.#wss = new WebSocketServer({
       noServer: true,
@@ -70,7 +74,8 @@ export class SignalingServer {
       maxPayload: this.options.maxMessageSize,
       // Compression invites zip bombs and fragments memory; signaling frames are small.
       perMessageDeflate: false,
-      handleProtocols: (offered) => this.#subprotocolFor(offered)?.subprotocol ?? false,
+      // None of ours offered: echo the first one, as ws (and so the Console Viewer original) does by default.
+      handleProtocols: (offered) => this.#subprotocolFor(offered)?.subprotocol ?? offered.values().next().value ?? false,
     });
     this.#resumeTokens = this.options.resume
       ? new ResumeTokens(this.options.resumeSecret, this.options.resumeTokenTtl)
@@ -259,7 +264,9 @@ export class SignalingServer {
       ws.close(1013, 'server-overloaded');
       return;
     }
-    const session = new Session(ws, stream, dialect, this.#host);
+    const codec = admission.extensions ? (this.#extendedDialects.get(dialect.name) as Dialect) : dialect;
+    const session = new Session(ws, stream, codec, this.#host);
+    session.extensions = admission.extensions;
     this.#sessions.add(session);
     const resumed = this.#resumeTokens?.verify(admission.resume);
     // A resume token only brings back the identity the request is entitled to.
@@ -281,7 +288,7 @@ export class SignalingServer {
       allowedRooms: admission.identity.rooms,
     });
     session.peerId = peerId;
-    this.#sendResumeToken(session);
+    this.#sendExtensions(session);
   }
 
   /** A resume of a peer another node may hold: the cluster moves it here with its rooms, or it connects anew. */
@@ -300,7 +307,7 @@ export class SignalingServer {
         // The socket may have gone while the cluster moved the peer: then it leaves like any other.
         if (session.socket.readyState !== session.socket.OPEN) return void this.core.disconnect(id, 'closed');
         session.send({ kind: 'welcome', peerId: id });
-        this.#sendResumeToken(session);
+        this.#sendExtensions(session);
         this.#emit('peer:resume', { peer: this.core.peer(id) as PeerInfo });
       },
       (error: unknown) => {
@@ -318,7 +325,7 @@ export class SignalingServer {
     if (previous === undefined) return false;
     session.peerId = peerId;
     session.send({ kind: 'welcome', peerId });
-    this.#sendResumeToken(session);
+    this.#sendExtensions(session);
     if (suspension !== undefined) {
       clearTimeout(suspension.timer);
       this.#suspended.delete(peerId);
@@ -330,20 +337,28 @@ export class SignalingServer {
     return true;
   }
 
-  /** What a peer learns right after its id: its resume token, and TURN credentials when configured. */
-  #sendResumeToken(session: Session): void {
+  /**
+   * What a peer that asked for extensions learns right after its id: its resume token, and TURN credentials when
+   * configured. A plain connection gets neither: its original sends nothing of the kind.
+   */
+  #sendExtensions(session: Session): void {
+    if (!session.extensions) return;
     if (this.#resumeTokens !== undefined) session.send({ kind: 'resume-token', token: this.#resumeTokens.issue(session.peerId) });
     const iceServers = this.iceServersFor(session.peerId);
     if (iceServers !== undefined) session.send({ kind: 'ice-servers', iceServers });
   }
 
-  /** A session's socket closed: the peer leaves, or waits out its grace period. */
+  /**
+   * A session's socket closed: the peer leaves at once, or, if it asked for extensions and dropped by accident,
+   * waits out its grace period. A plain connection always leaves at once: its original client cannot resume.
+   */
   #sessionClosed(session: Session, code: number): void {
     this.#sessions.delete(session);
     // A socket whose id now belongs to a newer connection must not remove that newer peer.
     if (session.retired || session.peerId === '' || !this.core.isCurrent(session.peerId, session)) return;
     const reason = session.cutReason ?? closeReasonOf(session.socket, code);
     const mayResume =
+      session.extensions &&
       this.#resumeTokens !== undefined &&
       this.options.resumeGracePeriod > 0 &&
       this.#closed === undefined &&
@@ -390,7 +405,7 @@ export class SignalingServer {
     this.core.disconnect(suspension.peerId, reason);
   }
 
-  /** PROTOCOLS.md: an offered subprotocol wins, then the path map, then the server default. */
+  /** docs/protocols.md: an offered subprotocol of ours wins, then the path map, then the server default. */
   #dialectFor(request: IncomingMessage): Dialect {
     const offered = request.headers['sec-websocket-protocol'];
     if (offered !== undefined) {

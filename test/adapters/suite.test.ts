@@ -44,7 +44,7 @@ describe.each(ADAPTERS)('adapter: $name', (adapter) => {
     const app = await adapter.start({ maxMessageSize: 1024 });
     const a = await TestClient.open(app.url);
     a.send('null');
-    expect(await a.next()).toMatchObject({ code: 'invalid-message' });
+    expect(await a.next()).toMatchObject({ message: 'invalid-message' });
     const b = await TestClient.open(app.url);
     b.send('x'.repeat(2000));
     expect((await b.closed).code).toBe(1009);

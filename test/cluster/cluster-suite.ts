@@ -34,9 +34,9 @@ const FAST = { clusterHeartbeatInterval: 100, clusterNodeTimeout: 400 };
 
 /** Alice and Bob both on node `a` in room r; Bob's resume token for moving him over. */
 async function bothOnFirstNode(a: RunningServer) {
-  const alice = await TestClient.open(a.url);
+  const alice = await TestClient.open(`${a.url}/?extensions=1`);
   await join(alice, 'r');
-  const bob = await TestClient.open(a.url);
+  const bob = await TestClient.open(`${a.url}/?extensions=1`);
   await join(bob, 'r');
   await alice.next();
   const token = await bob.nextResumeToken();
@@ -48,7 +48,7 @@ async function bothOnFirstNode(a: RunningServer) {
  * all in room r, every join notice consumed.
  */
 export async function outageRoom(a: RunningServer, b: RunningServer) {
-  const alice = await TestClient.open(a.url);
+  const alice = await TestClient.open(`${a.url}/?extensions=1`);
   const amy = await TestClient.open(a.url);
   await join(alice, 'r');
   await join(amy, 'r');
@@ -65,7 +65,7 @@ export async function outageRoom(a: RunningServer, b: RunningServer) {
  * at once); Alice's peer-joined notice for Bob is consumed.
  */
 export async function pairAcrossNodes(a: RunningServer, b: RunningServer, room: string): Promise<[TestClient, TestClient]> {
-  const alice = await TestClient.open(a.url);
+  const alice = await TestClient.open(`${a.url}/?extensions=1`);
   await join(alice, room);
   const bob = await TestClient.open(b.url);
   expect(await join(bob, room)).toEqual([alice.id]);
@@ -137,7 +137,7 @@ export function clusterSemantics(node: () => Backplane | Promise<Backplane>, opt
     guest.send({ event: 'Join_Room', data: { room: 'owned' } });
     expect(await guest.next()).toMatchObject({ event: 'Client_Added', data: { clients: [owner.id, guest.id], name: 'Owned' } });
     expect(await owner.next()).toMatchObject({ event: 'Client_Added', data: { clients: [owner.id, guest.id] } });
-    const third = await TestClient.open(b.url);
+    const third = await TestClient.open(`${b.url}/?extensions=1`);
     third.send({ type: 'join-room', room: 'owned' });
     expect(await third.next()).toMatchObject({ code: 'room-full' });
     guest.send({ event: 'End_Room', data: { room: 'owned' } });

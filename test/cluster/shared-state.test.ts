@@ -51,7 +51,7 @@ function sharedStateSuite(node: () => Backplane) {
     for (const client of clients) client.send({ type: 'join-room', room: 'race' });
     const answers = await Promise.all(clients.map((client) => client.next()));
     expect(answers.filter((frame) => frame.type === 'room-joined')).toHaveLength(10);
-    expect(answers.filter((frame) => frame.code === 'room-full')).toHaveLength(10);
+    expect(answers.filter((frame) => frame.message === 'room-full')).toHaveLength(10);
     expect((await a.signaling.roomMembers('race')).length).toBe(10);
   });
 
@@ -152,7 +152,7 @@ function sharedStateSuite(node: () => Backplane) {
     const [alice, bob] = await pairAcrossNodes(a, b, 'r');
     await doomed.close(); // node b's engine connections drop, as if it were killed: nobody hears its channel
     alice.send({ type: 'offer', to: bob.id, offer: {} });
-    expect(await alice.next()).toMatchObject({ type: 'error', code: 'target-unavailable-or-different-room', to: bob.id });
+    expect(await alice.next()).toMatchObject({ type: 'error', message: 'target-unavailable-or-different-room', to: bob.id });
   });
 }
 

@@ -129,8 +129,28 @@ describe('SignalingCore', () => {
     expect(core.endRoom('r')).toBe(false);
   });
 
-  it('lets only the owner end a room; ownership passes to the longest-standing member', () => {
-    const { core, connect } = world({ maxRoomsPerPeer: 4 });
+  it('lets only the creator end a room, even after it left; nobody else ever can from a client', () => {
+    const { core, connect } = world();
+    const [a, b] = [connect(), connect()];
+    core.handle(a.id, { kind: 'join', room: 'r', mode: 'create' });
+    core.handle(b.id, { kind: 'join', room: 'r', mode: 'existing' });
+    core.handle(a.id, { kind: 'leave', room: 'r' });
+    expect(core.room('r')?.owner).toBe(a.id);
+    b.connection.take();
+    core.handle(b.id, { kind: 'end', room: 'r' });
+    expect(b.connection.take()).toEqual([{ kind: 'error', code: 'not-room-owner', room: 'r' }]);
+    core.handle(a.id, { kind: 'end', room: 'r' });
+    expect(core.roomCount).toBe(0);
+  });
+
+  it('rejects an ownershipTransfer that is not a boolean', () => {
+    expect(() => new SignalingCore({ ownershipTransfer: 'yes' as unknown as boolean })).toThrow(
+      new TypeError('options.ownershipTransfer must be a boolean, got yes'),
+    );
+  });
+
+  it('with ownershipTransfer, lets only the owner end a room; ownership passes to the longest-standing member', () => {
+    const { core, connect } = world({ maxRoomsPerPeer: 4, ownershipTransfer: true });
     const [a, b, c] = [connect(), connect(), connect()];
     core.handle(a.id, { kind: 'join', room: 'r', mode: 'create' });
     core.handle(b.id, { kind: 'join', room: 'r', mode: 'existing' });

@@ -24,7 +24,7 @@ async function join(client: TestClient, room: string): Promise<void> {
 async function drain(client: TestClient): Promise<Frame[]> {
   client.send('probe: not json');
   const frames: Frame[] = [];
-  for (let frame = await client.next(); !(frame.type === 'error' && frame.code === 'invalid-message'); frame = await client.next()) {
+  for (let frame = await client.next(); !(frame.type === 'error' && frame.message === 'invalid-message'); frame = await client.next()) {
     frames.push(frame);
   }
   return frames;
@@ -54,7 +54,7 @@ describe('hostile traffic', () => {
     for (const client of clients) {
       for (const frame of await drain(client)) {
         if (frame.type === 'error') {
-          expect(frame.code).toBe('target-unavailable-or-different-room');
+          expect(frame.message).toBe('target-unavailable-or-different-room');
           continue;
         }
         delivered++;
@@ -72,7 +72,7 @@ describe('hostile traffic', () => {
     const b = await TestClient.open(url, { protocols: 'signalroom.connector.v1' });
     for (const id of ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty']) {
       a.send({ type: 'offer', to: id, offer: {} });
-      expect(await a.next()).toMatchObject({ code: 'target-unavailable-or-different-room', to: id });
+      expect(await a.next()).toMatchObject({ message: 'target-unavailable-or-different-room', to: id });
       b.send({ event: 'Join_Room', data: { room: id } });
       expect(await b.next()).toMatchObject({ event: 'Not_Found' });
       b.send({ event: 'Create_Room', data: { room: id, name: id } });

@@ -73,7 +73,7 @@ describe('authorizeJoin hook', () => {
     const { url, httpUrl } = await startServer({ authorizeJoin: ({ room }) => room !== 'vip' });
     const client = await TestClient.open(url);
     client.send({ type: 'join-room', room: 'vip' });
-    expect(await client.next()).toEqual({ type: 'error', message: 'forbidden', code: 'forbidden', room: 'vip' });
+    expect(await client.next()).toEqual({ type: 'error', message: 'forbidden', room: 'vip' });
     expect(await getJson(`${httpUrl}/status`)).toMatchObject({ rooms: {} });
   });
 
@@ -93,7 +93,7 @@ describe('authorizeJoin hook', () => {
     b.send({ type: 'chat', text: 'still in r' });
     expect(await b.next()).toEqual({ type: 'room-joined', room: 'r' });
     expect(await b.next()).toEqual({ type: 'room-peers', peers: [a.id] });
-    expect(await b.next()).toMatchObject({ code: 'forbidden', room: 'closed' });
+    expect(await b.next()).toMatchObject({ message: 'forbidden', room: 'closed' });
     expect(await a.next()).toEqual({ type: 'peer-joined', peerId: b.id });
     expect(await a.next()).toEqual({ type: 'chat', text: 'first message after joining', from: b.id });
     expect(await a.next()).toEqual({ type: 'chat', text: 'still in r', from: b.id });
@@ -116,7 +116,7 @@ describe('built-in tokens (tokenSecret, env WS_SECRET)', () => {
     const bob = await TestClient.open(`${url}/?token=${token}`);
     expect(bob.id).toBe('bob');
     bob.send({ type: 'join-room', room: 'board' });
-    expect(await bob.next()).toMatchObject({ code: 'forbidden', room: 'board' });
+    expect(await bob.next()).toMatchObject({ message: 'forbidden', room: 'board' });
     bob.send({ type: 'join-room', room: 'standup' });
     expect(await bob.next()).toEqual({ type: 'room-joined', room: 'standup' });
   });

@@ -24,9 +24,9 @@ describe('message rate limit (token bucket)', () => {
     const { url } = await startServer({ messageRate: NO_REFILL, messageBurst: 5, maxRateLimitStrikes: 10 });
     const client = await TestClient.open(url);
     for (let i = 0; i < 5; i++) client.send({ type: 'chat' });
-    for (let i = 0; i < 5; i++) expect(await client.next()).toMatchObject({ code: 'not-in-room' });
+    for (let i = 0; i < 5; i++) expect(await client.next()).toMatchObject({ message: 'not-in-room' });
     client.send({ type: 'chat' });
-    expect(await client.next()).toEqual({ type: 'error', message: 'rate-limit', code: 'rate-limit' });
+    expect(await client.next()).toEqual({ type: 'error', message: 'rate-limit' });
     expect(client.socket.readyState).toBe(WebSocket.OPEN);
   });
 
@@ -39,7 +39,7 @@ describe('message rate limit (token bucket)', () => {
     );
     for (let i = 0; i < 200 + 3; i++) abuser.send({ type: 'chat' });
     expect((await abuser.closed).code).toBe(1008);
-    const refused = abuser.frames.pending.filter((f) => f.code === 'rate-limit');
+    const refused = abuser.frames.pending.filter((f) => f.message === 'rate-limit');
     expect(refused).toHaveLength(2);
     expect(await gone).toBe('rate-limit');
     await stillSignalling();
@@ -56,7 +56,7 @@ describe('message rate limit (token bucket)', () => {
     expect((await client.next()).type).toBe('room-joined');
     expect((await client.next()).type).toBe('room-peers');
     client.send({ type: 'join-room', room: 'c' });
-    expect(await client.next()).toMatchObject({ code: 'rate-limit' });
+    expect(await client.next()).toMatchObject({ message: 'rate-limit' });
     // Other messages still have their own budget.
     client.send({ type: 'chat' });
     await client.expectNothingPending();
@@ -113,7 +113,7 @@ describe('slow consumers', () => {
     while (frame.type !== 'peer-left') frame = await sender.next();
     expect(frame).toEqual({ type: 'peer-left', peerId: receiver.id });
     sender.send({ type: 'chat', to: receiver.id });
-    expect(await sender.next()).toMatchObject({ code: 'target-unavailable-or-different-room' });
+    expect(await sender.next()).toMatchObject({ message: 'target-unavailable-or-different-room' });
     await stillSignalling();
     expect(signaling.connectionCount).toBe(3);
   });

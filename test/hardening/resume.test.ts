@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { openJoined, TestClient } from '../helpers/client.js';
 import { startServer } from '../helpers/server.js';
 
-const joined = openJoined;
+/** A client that asks for extensions, as our SDK does: it gets a resume token and a grace period. */
+const joined = (url: string, room: string) => openJoined(`${url}/?extensions=1`, room);
+const extended = (url: string) => TestClient.open(`${url}/?extensions=1`);
 
 async function pair(url: string) {
   const a = await joined(url, 'r');
@@ -15,7 +17,7 @@ async function pair(url: string) {
 describe('identity resume', () => {
   it('gives every peer a private resume token that is not its id', async () => {
     const { url } = await startServer();
-    const client = await TestClient.open(url);
+    const client = await extended(url);
     const token = await client.nextResumeToken();
     expect(token).not.toBe(client.id);
     expect(token).not.toContain(client.id);
@@ -86,7 +88,7 @@ describe('identity resume', () => {
 
   it('survives a restart when both servers share resumeSecret', async () => {
     const first = await startServer({ resumeSecret: 'shared resume secret' });
-    const client = await TestClient.open(first.url);
+    const client = await extended(first.url);
     const token = await client.nextResumeToken();
     await first.close();
     const second = await startServer({ resumeSecret: 'shared resume secret' });
@@ -128,5 +130,92 @@ describe('resume tokens', () => {
     expect(new ResumeTokens('another secret', 1_000).verify(token, 50_000)).toBeUndefined();
     expect(tokens.verify(`${token}x`, 50_000)).toBeUndefined();
     expect(tokens.verify(42, 50_000)).toBeUndefined();
+  });
+});
+
+describe('plain connections (no ?extensions=1): exactly the original, leaves at once', () => {
+  it('sends a plain connection no resume token and no ICE servers, only its id', async () => {
+    const turn = { secret: 's', urls: ['turn:turn.example.com:3478'] };
+    const { url } = await startServer({ turn });
+    const plain = await TestClient.open(url, { protocols: 'signalroom.console.v1' });
+    await plain.expectNothingPending();
+    expect(plain.resumeToken).toBeUndefined();
+    expect(plain.raw).toEqual([`{"type":"id","id":"${plain.id}"}`, '{"type":"error","message":"invalid-message"}']);
+    const asking = await TestClient.open(`${url}/?extensions=1`);
+    expect((await asking.next()).type).toBe('ice-servers');
+    expect(await asking.nextResumeToken()).toBeTruthy();
+  });
+
+  it.each([
+    ['1001 (a closed tab)', (c: TestClient) => void c.close(1001)],
+    ['1000', (c: TestClient) => void c.close(1000)],
+    ['a cut (1006)', (c: TestClient) => c.terminate()],
+  ])('a plain peer that closes with %s leaves at once, whatever the grace period', async (_, drop) => {
+    const { url, signaling } = await startServer({ resumeGracePeriod: 600_000 });
+    const a = await openJoined(url, 'r');
+    const b = await openJoined(url, 'r');
+    await a.next();
+    let suspended = false;
+    signaling.on('peer:suspend', () => (suspended = true));
+    drop(b);
+    // With a 10-minute grace period, the leave arriving at all proves there was none.
+    expect(await a.next()).toEqual({ type: 'peer-left', peerId: b.id });
+    expect(suspended).toBe(false);
+    expect(signaling.status()).toEqual({ totalClients: 1, clients: [a.id], rooms: { r: [a.id] } });
+  });
+
+  it('a plain peer leaves within the event-loop turn in which its socket closed on the server', async () => {
+    const { url, server, signaling } = await startServer({ resumeGracePeriod: 600_000 });
+    const a = await openJoined(url, 'r');
+    const sockets: Array<import('node:stream').Duplex> = [];
+    server.on('upgrade', (_request, socket) => sockets.push(socket));
+    const b = await openJoined(url, 'r');
+    await a.next();
+    const serverSide = sockets[0] as import('node:stream').Duplex;
+    // Checked one turn after the server's TCP socket closed: by then the peer must be gone and the room told.
+    const afterOneTurn = new Promise<{ peer: unknown; status: unknown }>((resolve) =>
+      serverSide.once('close', () => setImmediate(() => resolve({ peer: signaling.core.peer(b.id), status: signaling.status() }))),
+    );
+    b.terminate();
+    expect(await afterOneTurn).toEqual({ peer: undefined, status: { totalClients: 1, clients: [a.id], rooms: { r: [a.id] } } });
+    expect(await a.next()).toEqual({ type: 'peer-left', peerId: b.id });
+  });
+
+  it('a plain peer cut by the heartbeat leaves at once', async () => {
+    const { url, signaling } = await startServer({ heartbeatInterval: 50, heartbeatTimeout: 50, resumeGracePeriod: 600_000 });
+    const a = await openJoined(url, 'r');
+    // autoPong off: this client never answers a ping, like a peer whose network vanished. It joins from the
+    // server side at once, so it is in the room however soon the heartbeat gives up on it.
+    const b = await TestClient.open(url, { ws: { autoPong: false } });
+    signaling.core.handle(b.id, { kind: 'join', room: 'r', mode: 'auto' });
+    const reason = new Promise<string>((resolve) => signaling.on('peer:disconnect', ({ reason }) => resolve(reason)));
+    expect(await a.next()).toEqual({ type: 'peer-joined', peerId: b.id });
+    let frame = await a.next();
+    while (frame.type !== 'peer-left') frame = await a.next();
+    expect(frame).toEqual({ type: 'peer-left', peerId: b.id });
+    expect(await reason).toBe('heartbeat');
+  });
+
+  it('a resumable peer (extensions) keeps its identity across a drop; the room sees nothing', async () => {
+    const { url, signaling } = await startServer({ resumeGracePeriod: 600_000 });
+    const { a, b, token } = await pair(url);
+    const suspended = new Promise((resolve) => signaling.once('peer:suspend', resolve));
+    void b.close(1001);
+    await suspended;
+    const back = await TestClient.open(`${url}/?resume=${encodeURIComponent(token)}`);
+    expect(back.id).toBe(b.id);
+    await a.expectNothingPending();
+    expect(signaling.status().rooms).toEqual({ r: [a.id, b.id] });
+  });
+
+  it('does not turn extensions on for a dialect chosen by subprotocol', async () => {
+    const { url, signaling } = await startServer({ resumeGracePeriod: 600_000 });
+    const a = await openJoined(url, 'r');
+    const b = await openJoined(url, 'r', { protocols: 'signalroom.console.v1' });
+    await a.next();
+    expect(b.resumeToken).toBeUndefined();
+    b.terminate();
+    expect(await a.next()).toEqual({ type: 'peer-left', peerId: b.id });
+    expect(signaling.core.peerCount).toBe(1);
   });
 });

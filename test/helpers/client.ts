@@ -84,7 +84,7 @@ export class TestClient {
   async expectNothingPending(): Promise<void> {
     this.send('probe: not json');
     const next = await this.next();
-    if (!(next.type === 'error' && (next.code === 'invalid-message' || next.event === 'Invalid_Message'))) {
+    if (!(next.type === 'error' && (next.message === 'invalid-message' || next.event === 'Invalid_Message'))) {
       throw new Error(`expected no pending frame, got ${JSON.stringify(next)}`);
     }
   }

@@ -148,9 +148,9 @@ describe('TURN credentials (coturn use-auth-secret)', () => {
     return expected === credential && Number(username.split(':')[0]) > now / 1000;
   }
 
-  it('sends every peer iceServers bound to its id right after connecting, in each dialect', async () => {
+  it('sends every peer that asks for extensions iceServers bound to its id right after connecting, in each dialect', async () => {
     const { url } = await startServer({ turn });
-    const consoleClient = await TestClient.open(url);
+    const consoleClient = await TestClient.open(`${url}/?extensions=1`);
     const frame = await consoleClient.next();
     expect(frame.type).toBe('ice-servers');
     const [server] = frame.iceServers as Array<{ urls: string[]; username: string; credential: string }>;
@@ -160,7 +160,7 @@ describe('TURN credentials (coturn use-auth-secret)', () => {
     expect(coturnAccepts(server?.username as string, server?.credential as string)).toBe(true);
     expect(coturnAccepts(server?.username as string, 'forged')).toBe(false);
 
-    const connector = await TestClient.open(url, { protocols: 'signalroom.connector.v1' });
+    const connector = await TestClient.open(`${url}/?extensions=1`, { protocols: 'signalroom.connector.v1' });
     expect(await connector.next()).toMatchObject({ type: 'info', event: 'ICE_Servers', data: { iceServers: [{ urls: turn.urls }] } });
   });
 

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { TestClient } from '../helpers/client.js';
 import { getJson, startServer } from '../helpers/server.js';
 
-const INVALID = { type: 'error', message: 'invalid-message', code: 'invalid-message' };
-const INVALID_ROOM = { type: 'error', message: 'invalid-room-name', code: 'invalid-room-name', limit: 128 };
+const INVALID = { type: 'error', message: 'invalid-message' };
+const INVALID_ROOM = { type: 'error', message: 'invalid-room-name', limit: 128 };
 
 /** A bystander pair in room `calm` that must keep signalling whatever the attacker does. */
 async function bystanders(url: string): Promise<() => Promise<void>> {
@@ -40,7 +40,7 @@ describe('bad input: a clear answer, the connection stays usable, nobody else is
     const attacker = await TestClient.open(url);
     attacker.send(text);
     expect(await attacker.next()).toEqual(INVALID);
-    expect(attacker.lastRaw()).toBe('{"type":"error","message":"invalid-message","code":"invalid-message"}');
+    expect(attacker.lastRaw()).toBe('{"type":"error","message":"invalid-message"}');
     attacker.send({ type: 'join-room', room: 'after' });
     expect(await attacker.next()).toEqual({ type: 'room-joined', room: 'after' });
     await stillSignalling();
@@ -90,7 +90,7 @@ describe('bad input: a clear answer, the connection stays usable, nobody else is
     const client = await TestClient.open(url);
     client.send(frame);
     const answer = await client.next();
-    expect(answer.code).toBe('invalid-room-name');
+    expect(answer.message).toBe('invalid-room-name');
     expect(await getJson(`${httpUrl}/status`)).toEqual({ totalClients: 1, clients: [client.id], rooms: {} });
   });
 
@@ -161,7 +161,7 @@ describe('bad input: a clear answer, the connection stays usable, nobody else is
     const frame = `{"type":"chat","pad":"${'x'.repeat(1000 - 24)}"}`;
     expect(Buffer.byteLength(frame)).toBe(1000);
     client.send(frame);
-    expect(await client.next()).toMatchObject({ code: 'not-in-room' });
+    expect(await client.next()).toMatchObject({ message: 'not-in-room' });
     client.send(`${frame} `);
     expect((await client.closed).code).toBe(1009);
   });

@@ -4,7 +4,10 @@ import { TestClient, type Frame } from '../helpers/client.js';
 import { getJson, startServer } from '../helpers/server.js';
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
-const RFC3339_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
+/** Go's RFC3339Nano (trailing zeros trimmed) at JS's millisecond precision, in UTC. */
+const RFC3339_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{0,2}[1-9])?Z$/;
+/** The original's ids: lithammer/shortuuid, 22 characters of base57. */
+const SHORT_UUID = /^[23456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz]{22}$/;
 
 async function connectorServer() {
   return startServer({ dialect: 'connector' });
@@ -38,12 +41,13 @@ async function roomOfTwo(url: string): Promise<[TestClient, TestClient]> {
   return [a, b];
 }
 
-describe('connector dialect (PROTOCOLS.md section 2)', () => {
+describe('connector dialect (docs/protocols.md, the connector dialect)', () => {
   it('sends info/Client_Details {id} first, in the envelope with keys in order', async () => {
     const { url } = await connectorServer();
     const client = await TestClient.open(url, { welcome: false });
     const welcome = await client.next();
-    expect(body(welcome)).toEqual({ type: 'info', event: 'Client_Details', data: { id: expect.stringMatching(UUID_V4) } });
+    expect(body(welcome)).toEqual({ type: 'info', event: 'Client_Details', data: { id: expect.stringMatching(SHORT_UUID) } });
+    expect(client.lastRaw()).toMatch(/^\{"type":"info","event":"Client_Details","data":\{"id":"\w{22}"\},"timestamp":"[^"]+","message_id":"[^"]+"\}\n$/);
   });
 
   it('Create_Room: info/Room_Created to the creator with clients, name and room', async () => {
@@ -63,7 +67,22 @@ describe('connector dialect (PROTOCOLS.md section 2)', () => {
     expect(await nextBody(a)).toEqual({
       type: 'info',
       event: 'Room_Created',
-      data: { clients: [a.id], name: '', room: expect.stringMatching(UUID_V4) },
+      data: { clients: [a.id], name: '', room: expect.stringMatching(SHORT_UUID) },
+    });
+  });
+
+  it.each([
+    ['a numeric room', 7],
+    ['a null room', null],
+    ['an object room', { id: 'r' }],
+  ])('Create_Room with %s generates an id, as the original', async (_, room) => {
+    const { url } = await connectorServer();
+    const a = await TestClient.open(url);
+    a.send({ event: 'Create_Room', data: { room, name: 'N' } });
+    expect(await nextBody(a)).toEqual({
+      type: 'info',
+      event: 'Room_Created',
+      data: { clients: [a.id], name: 'N', room: expect.stringMatching(SHORT_UUID) },
     });
   });
 
@@ -135,12 +154,40 @@ describe('connector dialect (PROTOCOLS.md section 2)', () => {
     });
   });
 
-  it('passes ownership to the longest-standing member when the owner leaves', async () => {
+  it('only the creator may end its room, even after it left (ownershipTransfer: false, the default)', async () => {
     const { url } = await connectorServer();
     const [a, b] = await roomOfTwo(url);
     a.send({ event: 'Leave_Room', data: { room: 'r' } });
     await a.next();
     await b.next();
+    b.send({ event: 'End_Room', data: { room: 'r' } });
+    expect((await nextBody(b)).event).toBe('Unauthorised');
+    a.send({ event: 'End_Room', data: { room: 'r' } });
+    const deleted = { type: 'update', event: 'Room_Deleted', data: { clients: [b.id], name: 'Room R', room: 'r' } };
+    expect(await nextBody(b)).toEqual(deleted);
+    expect(await nextBody(a)).toEqual(deleted);
+  });
+
+  it('after its creator disconnects, nobody can end a room from a client (server code still can)', async () => {
+    const { url, signaling } = await connectorServer();
+    const [a, b] = await roomOfTwo(url);
+    await a.close();
+    await b.next();
+    b.send({ event: 'End_Room', data: { room: 'r' } });
+    expect((await nextBody(b)).event).toBe('Unauthorised');
+    expect(signaling.core.endRoom('r')).toBe(true);
+    expect((await nextBody(b)).event).toBe('Room_Deleted');
+  });
+
+  it('with ownershipTransfer: true, ownership passes to the longest-standing member', async () => {
+    const { url, signaling } = await startServer({ dialect: 'connector', ownershipTransfer: true });
+    const [a, b] = await roomOfTwo(url);
+    a.send({ event: 'Leave_Room', data: { room: 'r' } });
+    await a.next();
+    await b.next();
+    expect(signaling.core.room('r')?.owner).toBe(b.id);
+    a.send({ event: 'End_Room', data: { room: 'r' } });
+    expect((await nextBody(a)).event).toBe('Unauthorised');
     b.send({ event: 'End_Room', data: { room: 'r' } });
     expect((await nextBody(b)).event).toBe('Room_Deleted');
   });
@@ -152,8 +199,18 @@ describe('connector dialect (PROTOCOLS.md section 2)', () => {
     for (const event of ['Offer', 'Answer', 'Candidate', 'Message']) {
       a.send({ event, to: b.id, data: { sdp: 'v=0', n: [1] } });
       expect(await b.next()).toEqual({ event, data: { sdp: 'v=0', n: [1] }, from: a.id });
-      expect(b.lastRaw()).toBe(`{"event":"${event}","data":{"sdp":"v=0","n":[1]},"from":"${a.id}"}`);
+      // Go re-marshals the map: keys sorted at every level, gorilla's newline at the end.
+      expect(b.lastRaw()).toBe(`{"data":{"n":[1],"sdp":"v=0"},"event":"${event}","from":"${a.id}"}\n`);
     }
+  });
+
+  it('writes relays as Go does: sorted keys (integer-like ones too), <, > and & escaped', async () => {
+    const { url } = await connectorServer();
+    const a = await TestClient.open(url);
+    const b = await TestClient.open(url);
+    a.send(`{"to":"${b.id}","event":"Message","data":{"z":1,"10":2,"9":[{"b":null,"a":"<&>"}]},"extra":true}`);
+    await b.next();
+    expect(b.lastRaw()).toBe(`{"data":{"10":2,"9":[{"a":"\\u003c\\u0026\\u003e","b":null}],"z":1},"event":"Message","extra":true,"from":"${a.id}"}\n`);
   });
 
   it('Connect: info/Offer to the target only, with data {sdp, candidate}; Candidate spelt either way', async () => {
@@ -166,6 +223,7 @@ describe('connector dialect (PROTOCOLS.md section 2)', () => {
       event: 'Offer',
       data: { data: { sdp: 'offer-sdp', candidate: 'c1' }, event: 'Offer', from: a.id },
     });
+    expect(b.lastRaw()).toContain(`"data":{"data":{"candidate":"c1","sdp":"offer-sdp"},"event":"Offer","from":"${a.id}"}`);
     a.send({ event: 'Connect', to: b.id, data: { sdp: 'offer-sdp', Candidate: 'c2' } });
     expect((await nextBody(b)).data.data).toEqual({ sdp: 'offer-sdp', candidate: 'c2' });
     await a.expectNothingPending();
@@ -186,8 +244,6 @@ describe('connector dialect (PROTOCOLS.md section 2)', () => {
   it.each([
     ['Create_Room without data', { event: 'Create_Room' }, "'data' field is missing or is not object in the request."],
     ['Join_Room with array data', { event: 'Join_Room', data: ['r'] }, "'data' field is missing or is not object in the request."],
-    ['Connect without data', { event: 'Connect', to: 'x' }, "'data' field is missing or is not object in the request."],
-    ['Connect without data.sdp', { event: 'Connect', to: 'x', data: {} }, "'data''sdp' field is missing in the request."],
     ['Join_Room without room', { event: 'Join_Room', data: {} }, "'room' field is missing in the request."],
     ['Leave_Room with a numeric room', { event: 'Leave_Room', data: { room: 1 } }, "'room' field is missing in the request."],
     ['End_Room without room', { event: 'End_Room', data: {} }, "'room' field is missing in the request."],
@@ -201,6 +257,28 @@ describe('connector dialect (PROTOCOLS.md section 2)', () => {
     expect(await nextBody(a)).toEqual(missing(message));
   });
 
+  it.each([
+    ['without data', {}, "'data' field is missing or is not object in the request."],
+    ['with array data', { data: ['sdp'] }, "'data' field is missing or is not object in the request."],
+    ['without data.sdp', { data: {} }, "'data''sdp' field is missing in the request."],
+  ])('answers Connect to a known client %s with Missing_Fields', async (_, fields, message) => {
+    const { url } = await connectorServer();
+    const a = await TestClient.open(url);
+    const b = await TestClient.open(url);
+    a.send({ event: 'Connect', to: b.id, ...fields });
+    expect(await nextBody(a)).toEqual(missing(message));
+    await b.expectNothingPending();
+  });
+
+  it('checks Connect in the original order: an unknown target wins over a missing data', async () => {
+    const { url } = await connectorServer();
+    const a = await TestClient.open(url);
+    a.send({ event: 'Connect', to: 'nobody' });
+    expect(await nextBody(a)).toEqual({ type: 'error', event: 'Not_Found', data: { message: 'Client with given nobody not found' } });
+    a.send({ event: 'Connect', data: {} });
+    expect(await nextBody(a)).toEqual(missing("'to' field not found"));
+  });
+
   it('answers the Not_Found, Duplicate_Room and Already_Exists cases with the original texts', async () => {
     const { url } = await connectorServer();
     const [a, b] = await roomOfTwo(url);
@@ -211,6 +289,8 @@ describe('connector dialect (PROTOCOLS.md section 2)', () => {
       [{ event: 'Join_Room', data: { room: 'nope' } }, { event: 'Not_Found', data: { message: 'Room with Id nope does not exist.' } }],
       [{ event: 'Leave_Room', data: { room: 'nope' } }, { event: 'Not_Found', data: { message: 'Room with Id nope does not exist.' } }],
       [{ event: 'End_Room', data: { room: 'nope' } }, { event: 'Not_Found', data: { message: 'Room with Id nope does not exist.' } }],
+      [{ event: 'Join_Room', data: { room: '' } }, { event: 'Not_Found', data: { message: 'Room with Id  does not exist.' } }],
+      [{ event: 'End_Room', data: { room: 'x'.repeat(200) } }, { event: 'Not_Found', data: { message: `Room with Id ${'x'.repeat(200)} does not exist.` } }],
       [{ event: 'Leave_Room', data: { room: 'r' } }, { event: 'Not_Found', data: { message: 'Client does not exists in the room.' } }],
       [{ event: 'Create_Room', data: { room: 'r' } }, { event: 'Duplicate_Room', data: { message: 'r already exist' } }],
     ];

@@ -22,7 +22,7 @@ async function pair(url: string, room = 'r1'): Promise<[TestClient, TestClient]>
   return [a, b];
 }
 
-describe('console dialect (PROTOCOLS.md section 1)', () => {
+describe('console dialect (docs/protocols.md, the console dialect)', () => {
   it('sends {"type":"id","id":<uuid v4>} as the first frame, compact', async () => {
     const { url } = await startServer();
     const client = await TestClient.open(url);
@@ -116,9 +116,30 @@ describe('console dialect (PROTOCOLS.md section 1)', () => {
     await a.next();
     const missing = a.lastRaw().replace('ffffffff-ffff-4fff-bfff-ffffffffffff', '<to>');
     expect(existing).toBe(missing);
-    expect(existing).toBe(
-      '{"type":"error","message":"target-unavailable-or-different-room","code":"target-unavailable-or-different-room","to":"<to>"}',
-    );
+    // Byte for byte the original's error.
+    expect(existing).toBe('{"type":"error","message":"target-unavailable-or-different-room","to":"<to>"}');
+    await b.expectNothingPending();
+  });
+
+  it('adds the error code as `code` for a connection that asked for extensions', async () => {
+    const { url } = await startServer();
+    const plain = await TestClient.open(url);
+    const extended = await TestClient.open(`${url}/?extensions=1`);
+    for (const client of [plain, extended]) client.send({ type: 'leave-room' });
+    expect(await plain.next()).toEqual({ type: 'error', message: 'not-in-room' });
+    expect(await extended.next()).toEqual({ type: 'error', message: 'not-in-room', code: 'not-in-room' });
+  });
+
+  it('broadcasts a frame whose `to` is null, as the original; answers "", 0 and false as unknown targets', async () => {
+    const { url } = await startServer();
+    const [a, b] = await pair(url);
+    a.send({ type: 'chat', to: null, text: 'all' });
+    expect(await b.next()).toEqual({ type: 'chat', to: null, text: 'all', from: a.id });
+    expect(b.lastRaw()).toBe(`{"type":"chat","to":null,"text":"all","from":"${a.id}"}`);
+    for (const to of ['', 0, false]) {
+      a.send({ type: 'offer', to, offer: {} });
+      expect(await a.next()).toEqual({ type: 'error', message: 'target-unavailable-or-different-room', to });
+    }
     await b.expectNothingPending();
   });
 
@@ -127,11 +148,11 @@ describe('console dialect (PROTOCOLS.md section 1)', () => {
     const a = await TestClient.open(url);
     const b = await TestClient.open(url);
     a.send({ type: 'leave-room' });
-    expect(await a.next()).toEqual({ type: 'error', message: 'not-in-room', code: 'not-in-room' });
+    expect(await a.next()).toEqual({ type: 'error', message: 'not-in-room' });
     a.send({ type: 'chat' });
-    expect(await a.next()).toEqual({ type: 'error', message: 'not-in-room', code: 'not-in-room' });
+    expect(await a.next()).toEqual({ type: 'error', message: 'not-in-room' });
     a.send({ type: 'offer', to: b.id, offer: {} });
-    expect(await a.next()).toMatchObject({ code: 'target-unavailable-or-different-room', to: b.id });
+    expect(await a.next()).toMatchObject({ message: 'target-unavailable-or-different-room', to: b.id });
   });
 
   it('moves a peer that joins another room: room-left to itself, peer-left to the old room', async () => {
@@ -178,7 +199,7 @@ describe('console dialect (PROTOCOLS.md section 1)', () => {
     const [a, b] = await pair(url);
     for (const type of ['id', 'room-joined', 'room-left', 'room-peers', 'peer-joined', 'peer-left', 'error']) {
       a.send({ type, to: b.id, peerId: 'forged' });
-      expect(await a.next()).toEqual({ type: 'error', message: 'reserved-type', code: 'reserved-type' });
+      expect(await a.next()).toEqual({ type: 'error', message: 'reserved-type' });
     }
     await b.expectNothingPending();
   });
@@ -188,7 +209,7 @@ describe('console dialect (PROTOCOLS.md section 1)', () => {
     const [a] = await pair(url);
     const c = await TestClient.open(url);
     c.send({ type: 'join-room', room: 'r1' });
-    expect(await c.next()).toEqual({ type: 'error', message: 'room-full', code: 'room-full', room: 'r1', limit: 2 });
+    expect(await c.next()).toEqual({ type: 'error', message: 'room-full', room: 'r1', limit: 2 });
     await a.expectNothingPending();
   });
 
@@ -199,7 +220,7 @@ describe('console dialect (PROTOCOLS.md section 1)', () => {
     await join(a, 'full');
     await join(b, 'mine');
     b.send({ type: 'join-room', room: 'full' });
-    expect(await b.next()).toMatchObject({ code: 'room-full' });
+    expect(await b.next()).toMatchObject({ message: 'room-full' });
     expect(await getJson(`${httpUrl}/status`)).toMatchObject({ rooms: { full: [a.id], mine: [b.id] } });
   });
 });

@@ -24,6 +24,16 @@ describe('both dialects on one server', () => {
     expect((await subprotocolBeatsPath.next()).type).toBe('id');
   });
 
+  it('echoes the first offered subprotocol when none is ours, as ws (and the original) does; ours still wins', async () => {
+    const { url } = await startServer();
+    const json = await TestClient.open(url, { welcome: false, protocols: ['json', 'chat'] });
+    expect(json.socket.protocol).toBe('json');
+    expect(Object.keys(await json.next())).toEqual(['type', 'id']);
+    const ours = await TestClient.open(url, { welcome: false, protocols: ['json', CONNECTOR] });
+    expect(ours.socket.protocol).toBe(CONNECTOR);
+    expect((await ours.next()).event).toBe('Client_Details');
+  });
+
   it('a console peer and a connector peer in one room see each other join and leave, and signal each other', async () => {
     const { url, httpUrl } = await startServer();
     const con = await TestClient.open(url, { protocols: CONNECTOR });
