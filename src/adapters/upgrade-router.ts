@@ -42,7 +42,7 @@ class UpgradeRouter {
     const router = this;
     this.#emit = function (this: UpgradableServer, event: string | symbol, ...args: unknown[]): boolean {
       if (event === 'upgrade' && router.#claim(...(args as Parameters<UpgradeHandler>))) return true;
-      return emit.call(this, event, ...args);
+      return (emit as (this: UpgradableServer, event: string | symbol, ...rest: unknown[]) => boolean).call(this, event, ...args);
     } as UpgradableServer['emit'];
     server.emit = this.#emit;
     server.on('upgrade', this.#fallback);
