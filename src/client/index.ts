@@ -10,12 +10,15 @@ export {
   type WebSocketLike,
 } from './client.js';
 export { backoffDelay, type ReconnectOptions } from './backoff.js';
-export {
-  PeerMesh,
-  type DataChannelLike,
-  type Description,
-  type PeerConnectionConstructor,
-  type PeerConnectionLike,
-  type PeerMeshEvents,
-  type PeerMeshOptions,
-} from './peer-mesh.js';
+export { PeerMesh, type PeerMeshEvents, type PeerMeshOptions } from './peer-mesh.js';
+export type {
+  DataChannel,
+  DataChannelLike,
+  Description,
+  PeerConfiguration,
+  PeerConnection,
+  PeerConnectionConstructor,
+  PeerConnectionLike,
+  TrackEvent,
+  TrackEventLike,
+} from './webrtc-types.js';
