@@ -15,6 +15,8 @@ export default defineConfig([
     format: ['esm', 'cjs'],
     dts: true,
     sourcemap: true,
+    // import.meta.url in the CJS build too (optional peers are loaded through createRequire).
+    shims: true,
     clean: true,
     target: 'node20',
     splitting: true,
@@ -36,6 +38,7 @@ export default defineConfig([
     // Code-split, so prom-client is imported only when metrics load, never at startup.
     splitting: true,
     sourcemap: true,
+    shims: true,
     target: 'node20',
     banner: { js: '#!/usr/bin/env node' },
   },

@@ -32,6 +32,7 @@ export { createStandaloneServer, type StandaloneOptions, type StandaloneServer }
 export { jsonLogger, type Logger, type LogLevel } from './ops/logger.js';
 export { createOpsRoutes, type AdapterOpsOptions, type OpsHandler, type OpsRoutesOptions } from './ops/routes.js';
 export { turnCredentials, type IceServer, type TurnOptions } from './ops/turn.js';
-export type { SignalingMetrics, MetricsOptions } from './ops/metrics.js';
+// The full SignalingMetrics (with prom-client's Registry) is in signalroom/metrics; this one names no prom-client type.
+export type { MetricsHandle } from './ops/metrics-handle.js';
 export type { Backplane, BackplaneHandlers } from './cluster/backplane.js';
 export { MemoryBackplane } from './cluster/memory.js';

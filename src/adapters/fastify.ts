@@ -2,7 +2,8 @@ import { ServerResponse, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
-import fastifyPlugin from 'fastify-plugin';
+import type fastifyPluginFunction from 'fastify-plugin';
+import { requireOptionalPeer } from '../optional-peer.js';
 import { adapterOps, type AdapterOpsOptions } from '../ops/routes.js';
 import type { SignalingOptions } from '../transport/options.js';
 import { SignalingServer } from '../transport/signaling-server.js';
@@ -20,6 +21,9 @@ declare module 'fastify' {
     signaling: SignalingServer;
   }
 }
+
+// fastify-plugin is an optional peer dependency: without it, importing this subpath says what to install.
+const fastifyPlugin = requireOptionalPeer<typeof fastifyPluginFunction>('fastify-plugin', 'signalroom/fastify');
 
 /** The socket and head of an upgrade request, parked on the raw request while Fastify routes it. */
 const kUpgrade = Symbol('signalroom.upgrade');
@@ -76,6 +80,6 @@ const plugin: FastifyPluginAsync<SignalroomFastifyOptions> = async (fastify: Fas
  * app.signaling.on('room:join', ({ room, peer }) => app.log.info(`${peer.id} joined ${room.id}`));
  * await app.listen({ port: 3000 });
  */
-export const signalroom = fastifyPlugin(plugin, { fastify: '5.x', name: 'signalroom' });
+export const signalroom: FastifyPluginAsync<SignalroomFastifyOptions> = fastifyPlugin(plugin, { fastify: '5.x', name: 'signalroom' });
 export default signalroom;
 export type { SignalingServer } from '../transport/signaling-server.js';

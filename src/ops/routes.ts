@@ -3,7 +3,7 @@ import { authorizeHandshake } from '../transport/handshake.js';
 import type { SignalingServer } from '../transport/signaling-server.js';
 import { DASHBOARD_HTML, DashboardSeries } from './dashboard.js';
 import { loadMetrics } from './load-metrics.js';
-import type { SignalingMetrics } from './metrics.js';
+import type { MetricsHandle } from './metrics-handle.js';
 
 /** Which operational routes to serve, and where. Paths are fixed; each route can be turned off. */
 export interface OpsRoutesOptions {
@@ -12,7 +12,7 @@ export interface OpsRoutesOptions {
   /** `GET /healthz` (process up) and `GET /readyz` (accepting peers). @default true */
   health?: boolean;
   /** `GET /metrics` from these metrics (see `signalroom/metrics`), or a promise of them. @default undefined */
-  metrics?: SignalingMetrics | Promise<SignalingMetrics | undefined> | undefined;
+  metrics?: MetricsHandle | Promise<MetricsHandle | undefined> | undefined;
   /** `GET /ice-servers`: TURN credentials for a caller that passes the same checks as an upgrade. @default true */
   iceServers?: boolean;
   /** `GET /dashboard`: a live page of rooms, peers and rates. It shows every peer id: keep it internal. @default false */
