@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { assertAdapterOptions } from './adapters/checks.js';
 import { attachSignaling, type AttachOptions } from './adapters/node.js';
 import { loadMetrics } from './ops/load-metrics.js';
 import type { MetricsHandle } from './ops/metrics-handle.js';
@@ -38,6 +39,7 @@ export interface StandaloneServer {
  * const { port } = await listen(0, '127.0.0.1');
  */
 export function createStandaloneServer(options: StandaloneOptions = {}): StandaloneServer {
+  assertAdapterOptions(options, ['path', 'statusPath', 'metrics', 'dashboard']);
   const { statusPath = '/status', metrics: withMetrics = true, dashboard = true, ...attachOptions } = options;
   const server = http.createServer((request, response) => {
     if (ops(request, response)) return;

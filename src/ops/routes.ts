@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { withoutUndefined } from '../core/options.js';
 import { authorizeHandshake } from '../transport/handshake.js';
 import type { SignalingServer } from '../transport/signaling-server.js';
 import { DASHBOARD_HTML, DashboardSeries } from './dashboard.js';
@@ -79,9 +80,12 @@ function json(response: ServerResponse, status: number, body: unknown): true {
   return true;
 }
 
-/** The operational routes an adapter can mount; all off but `/status` unless asked for. */
+/**
+ * The operational routes an adapter can mount on your app: every one off unless asked for, because they share
+ * your app's public port (`/status` lists every peer id and room).
+ */
 export interface AdapterOpsOptions {
-  /** Path of the JSON status route; `false` mounts none. @default '/status' */
+  /** Path of the JSON status route (every peer id and room), e.g. `'/status'`; `false` mounts none. @default false */
   statusPath?: string | false;
   /** `GET /healthz` and `GET /readyz`. @default false */
   health?: boolean;
@@ -93,9 +97,18 @@ export interface AdapterOpsOptions {
   dashboard?: boolean;
 }
 
+/** The defaults of {@link AdapterOpsOptions}: nothing is mounted on an app unless asked for. */
+export const ADAPTER_OPS_DEFAULTS = {
+  statusPath: false as string | false,
+  health: false,
+  metrics: false,
+  iceServers: false,
+  dashboard: false,
+};
+
 /** The ops handler for an adapter, and the paths it answers (for frameworks that register routes one by one). */
 export function adapterOps(signaling: SignalingServer, options: AdapterOpsOptions): { handle: OpsHandler; paths: string[] } {
-  const { statusPath = '/status', health = false, metrics = false, iceServers = false, dashboard = false } = options;
+  const { statusPath, health, metrics, iceServers, dashboard } = { ...ADAPTER_OPS_DEFAULTS, ...withoutUndefined(options) };
   const handle = createOpsRoutes(signaling, {
     statusPath,
     health,
