@@ -270,6 +270,6 @@ function assertPositive(name: string, value: unknown): asserts value is number {
 
 function assertOptional(name: string, value: unknown, type: 'function' | 'string'): void {
   if (value !== undefined && (typeof value !== type || value === '')) {
-    throw new TypeError(`options.${name} must be a non-empty ${type}, got ${describeValue(value)}`);
+    throw new TypeError(`options.${name} must be ${type === 'string' ? 'a non-empty string' : 'a function'}, got ${describeValue(value)}`);
   }
 }
