@@ -1,7 +1,8 @@
 export { attachSignaling, type AttachOptions } from './adapters/node.js';
 export type { UpgradableServer } from './adapters/upgrade-router.js';
 export { SignalingCore, type CreateRoomOptions, type DisconnectOptions } from './core/core.js';
-export { CORE_DEFAULTS, type CoreOptions, type JoinRequest } from './core/options.js';
+export { CORE_DEFAULTS, type CoreOptions, type JoinRequest, type ResolvedCoreOptions } from './core/options.js';
+export type { CoreStats } from './core/stats.js';
 export type {
   Command,
   Connection,
@@ -25,6 +26,7 @@ export {
   SIGNALING_DEFAULTS,
   type AuthenticateResult,
   type Identity,
+  type ResolvedSignalingOptions,
   type SignalingOptions,
 } from './transport/options.js';
 export { SignalingServer } from './transport/signaling-server.js';

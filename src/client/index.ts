@@ -3,6 +3,8 @@ export {
   SignalingClient as Client,
   SignalingClient as P2PSignalingClient,
   SignalingClientError,
+  type CallOptions,
+  type IceServer,
   type SignalingClientEvents,
   type SignalingClientOptions,
   type SignalMessage,

@@ -93,7 +93,7 @@ export interface SignalingOptions extends CoreOptions {
   authenticate?: ((request: IncomingMessage) => AuthenticateResult | Promise<AuthenticateResult>) | undefined;
   /**
    * Built-in tokens: clients connect with `?token=`. The token is either this secret itself (a shared secret),
-   * or an HS256 JWT signed with it (see {@link signToken}), whose `sub` becomes the peer id, whose optional
+   * or an HS256 JWT signed with it (see `signToken()` in `signalroom`), whose `sub` becomes the peer id, whose optional
    * `rooms` claim limits the rooms it may join, and whose `exp` is enforced. Missing or bad tokens get 401.
    * @default undefined (no token required)
    */
