@@ -48,19 +48,20 @@ describe('the package without its optional peer dependencies', () => {
     expect(result.stderr).toContain('REDIS_URL is set: the Redis backplane needs the package "ioredis", which is not installed. Install it: npm install ioredis');
   });
 
-  it("the main entry's and signalroom/express's types need neither prom-client nor express (strict, skipLibCheck: false)", async () => {
+  it("the main entry's and signalroom/express's types need neither prom-client nor express, and signalroom/client/browser has types (strict, skipLibCheck: false)", async () => {
     await writeFile(
       join(project.dir, 'check.mts'),
       `import http from 'node:http';
        import { attachSignaling, createStandaloneServer, type MetricsHandle } from 'signalroom';
        import { expressSignaling, type ExpressAppLike } from 'signalroom/express';
        import { SignalingClient } from 'signalroom/client';
+       import { PeerMesh } from 'signalroom/client/browser';
        const signaling = attachSignaling(http.createServer(), { path: '/signal' });
        const standalone = createStandaloneServer();
        const metrics: Promise<MetricsHandle | undefined> = standalone.metrics;
        declare const app: ExpressAppLike;
        expressSignaling(app, http.createServer(), { path: '/signal' });
-       export { signaling, metrics, SignalingClient };`,
+       export { signaling, metrics, SignalingClient, PeerMesh };`,
     );
     await writeFile(
       join(project.dir, 'tsconfig.json'),
