@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { ENV_VARS } from '../src/env.js';
+import { ENV_VARS, optionsFromEnv } from '../src/env.js';
 import { SIGNALING_DEFAULTS } from '../src/index.js';
 import { TestClient } from './helpers/client.js';
 import { CLI_PATH, runCli, startCli } from './helpers/cli.js';
@@ -126,6 +126,15 @@ describe('npx signalroom: arguments, logs and the ready line', () => {
     expect((await fetch(`${base}/status`)).status).toBe(404);
     expect((await fetch(`${base}/metrics`)).status).toBe(404);
     expect(cli.output()).toMatch(/signalroom listening on ws:\/\/127\.0\.0\.1:\d+"/);
+  });
+});
+
+describe('optionsFromEnv', () => {
+  it('leaves an unset WS_SECRET out (no tokens), and passes a set one as tokenSecret', async () => {
+    expect(Object.hasOwn(optionsFromEnv({}).options, 'tokenSecret')).toBe(false);
+    expect(optionsFromEnv({ WS_SECRET: 's3cret' }).options.tokenSecret).toBe('s3cret');
+    const cli = await startCli({ WS_SECRET: 's3cret' });
+    await TestClient.open(`ws://127.0.0.1:${cli.port}/?token=s3cret`);
   });
 });
 
