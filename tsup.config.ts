@@ -1,4 +1,10 @@
-import { defineConfig } from 'tsup';
+import { defineConfig, type Options } from 'tsup';
+
+// Source maps map stack traces back to src/ file and line, without a copy of every source inside (which was
+// more than half of the unpacked package).
+const leanSourceMaps: Options['esbuildOptions'] = (options) => {
+  options.sourcesContent = false;
+};
 
 export default defineConfig([
   {
@@ -15,6 +21,9 @@ export default defineConfig([
     format: ['esm', 'cjs'],
     dts: true,
     sourcemap: true,
+    esbuildOptions: leanSourceMaps,
+    // import.meta.url in the CJS build too (optional peers are loaded through createRequire).
+    shims: true,
     clean: true,
     target: 'node20',
     splitting: true,
@@ -28,6 +37,7 @@ export default defineConfig([
     target: 'es2020',
     noExternal: ['eventemitter3'],
     sourcemap: true,
+    esbuildOptions: leanSourceMaps,
   },
   {
     // The standalone server: ESM only, with a shebang so `npx signalroom` runs it.
@@ -36,6 +46,8 @@ export default defineConfig([
     // Code-split, so prom-client is imported only when metrics load, never at startup.
     splitting: true,
     sourcemap: true,
+    esbuildOptions: leanSourceMaps,
+    shims: true,
     target: 'node20',
     banner: { js: '#!/usr/bin/env node' },
   },

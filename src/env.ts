@@ -1,17 +1,68 @@
 import type { LogLevel } from './ops/logger.js';
+import { SIGNALING_DEFAULTS } from './transport/options.js';
 import type { StandaloneOptions } from './standalone.js';
+
+/** How the standalone server prints its log lines. */
+export type LogFormat = 'json' | 'pretty';
 
 /** What the standalone server reads from its environment. */
 export interface StandaloneConfig {
   port: number;
   host: string;
   logLevel: LogLevel;
+  /** `LOG_FORMAT`; `undefined`: pretty on a terminal, JSON otherwise. */
+  logFormat: LogFormat | undefined;
   /** `REDIS_URL`: join the cluster on this Redis. */
   redisUrl: string | undefined;
   /** `REDIS_PREFIX`: prefix of the cluster's keys and channels, so clusters can share a Redis. */
   redisPrefix: string | undefined;
   options: StandaloneOptions;
 }
+
+/** One environment variable of the standalone server: `--help` and the README table are made from this list. */
+export interface EnvVar {
+  readonly name: string;
+  /** The default, as text. */
+  readonly default: string;
+  readonly meaning: string;
+}
+
+const ms = (value: number) => String(value);
+
+/** Every variable the standalone server reads, with its default. Defaults of options come from the options' own. */
+export const ENV_VARS: readonly EnvVar[] = [
+  { name: 'PORT', default: '3000', meaning: 'port to listen on (0: any free port, printed at start)' },
+  { name: 'HOST', default: '0.0.0.0', meaning: 'address to listen on (0.0.0.0: every interface; 127.0.0.1: this machine only)' },
+  { name: 'SIGNALROOM_DIALECT', default: SIGNALING_DEFAULTS.dialect, meaning: 'the default dialect: console or connector' },
+  { name: 'MAX_PAYLOAD', default: String(SIGNALING_DEFAULTS.maxMessageSize), meaning: 'maxMessageSize: bytes per frame' },
+  { name: 'MAX_CLIENTS', default: String(SIGNALING_DEFAULTS.maxConnections), meaning: 'maxConnections' },
+  { name: 'MAX_ROOM_CLIENTS', default: String(SIGNALING_DEFAULTS.maxPeersPerRoom), meaning: 'maxPeersPerRoom' },
+  { name: 'MESSAGE_RATE_PER_SEC', default: String(SIGNALING_DEFAULTS.messageRate), meaning: 'messageRate: sustained messages per second per connection' },
+  { name: 'MESSAGE_BURST', default: String(SIGNALING_DEFAULTS.messageBurst), meaning: 'messageBurst' },
+  { name: 'HEARTBEAT_INTERVAL', default: ms(SIGNALING_DEFAULTS.heartbeatInterval), meaning: 'heartbeatInterval, in ms (0: off)' },
+  { name: 'HEARTBEAT_TIMEOUT', default: ms(SIGNALING_DEFAULTS.heartbeatTimeout), meaning: 'heartbeatTimeout: ms without a pong after a ping before a peer is cut' },
+  { name: 'WS_SECRET', default: 'none', meaning: 'tokenSecret: clients connect with ?token=' },
+  { name: 'ALLOWED_ORIGINS', default: 'every origin', meaning: 'comma-separated allowedOrigins' },
+  { name: 'RESUME', default: 'on', meaning: 'resume: on or off (resume tokens for clients that ask for extensions)' },
+  { name: 'RESUME_GRACE_PERIOD', default: ms(SIGNALING_DEFAULTS.resumeGracePeriod), meaning: 'resumeGracePeriod, in ms (0: a dropped peer leaves at once)' },
+  { name: 'RESUME_SECRET', default: 'random', meaning: 'resumeSecret (set the same on every node)' },
+  { name: 'TURN_SECRET', default: 'none', meaning: 'TURN REST credentials (coturn use-auth-secret): the shared secret' },
+  { name: 'TURN_URLS', default: 'none', meaning: 'comma-separated turn: URLs (needed with TURN_SECRET)' },
+  { name: 'TURN_TTL', default: '86400', meaning: 'seconds a TURN credential is valid' },
+  { name: 'STATUS', default: 'on', meaning: 'GET /status (every peer id and room): on or off' },
+  { name: 'DASHBOARD', default: 'on', meaning: 'GET /dashboard (shows every peer id): on or off' },
+  { name: 'METRICS', default: 'on', meaning: 'GET /metrics (Prometheus, when prom-client is installed): on or off' },
+  { name: 'LOG_LEVEL', default: 'info', meaning: 'debug, info, warn, error or silent' },
+  { name: 'LOG_FORMAT', default: 'pretty on a terminal, else json', meaning: 'json (one JSON object a line) or pretty' },
+  { name: 'REDIS_URL', default: 'none (one node)', meaning: 'join the cluster on this Redis, e.g. redis://10.0.0.5:6379 (needs ioredis)' },
+  { name: 'REDIS_PREFIX', default: 'signalroom:', meaning: 'prefix of keys and channels, so clusters can share a Redis' },
+  {
+    name: 'CLUSTER_HEARTBEAT_INTERVAL',
+    default: ms(SIGNALING_DEFAULTS.clusterHeartbeatInterval),
+    meaning: 'ms between a node\'s lease renewals and its checks for dead nodes',
+  },
+  { name: 'CLUSTER_NODE_TIMEOUT', default: ms(SIGNALING_DEFAULTS.clusterNodeTimeout), meaning: 'ms a node\'s lease lasts: a node that has not renewed it by then is dead' },
+];
 
 /**
  * Reads the standalone server's configuration from environment variables. Unset variables keep the defaults;
@@ -22,9 +73,12 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): StandaloneConfig {
     port: integer(env, 'PORT', 0, 65535) ?? 3000,
     host: env.HOST || '0.0.0.0',
     logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error', 'silent'] as const) ?? 'info',
-    redisUrl: env.REDIS_URL || undefined,
+    logFormat: oneOf(env, 'LOG_FORMAT', ['json', 'pretty'] as const),
+    redisUrl: redisUrl(env),
     redisPrefix: env.REDIS_PREFIX || undefined,
-    options: {
+    // Unset variables leave their option out entirely: an option given as `undefined` can mean a mistake
+    // (tokenSecret: process.env.WS_SECRET with the variable unset is refused, not read as "no auth").
+    options: definedOnly({
       dialect: oneOf(env, 'SIGNALROOM_DIALECT', ['console', 'connector'] as const),
       maxMessageSize: integer(env, 'MAX_PAYLOAD', 1, 2 ** 31),
       maxConnections: integer(env, 'MAX_CLIENTS', 1, 2 ** 31),
@@ -39,10 +93,33 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): StandaloneConfig {
       resumeSecret: env.RESUME_SECRET || undefined,
       resumeGracePeriod: integer(env, 'RESUME_GRACE_PERIOD', 0, 2 ** 31),
       turn: turn(env),
+      statusPath: onOff(env, 'STATUS') === false ? false : undefined,
+      dashboard: onOff(env, 'DASHBOARD'),
+      metrics: onOff(env, 'METRICS'),
       clusterHeartbeatInterval: integer(env, 'CLUSTER_HEARTBEAT_INTERVAL', 1, 2 ** 31),
       clusterNodeTimeout: integer(env, 'CLUSTER_NODE_TIMEOUT', 1, 2 ** 31),
-    },
+    }),
   };
+}
+
+function definedOnly<T extends object>(options: T): T {
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as T;
+}
+
+/** `REDIS_URL`: a redis:// or rediss:// URL; anything else stops the server with the variable's name. */
+function redisUrl(env: NodeJS.ProcessEnv): string | undefined {
+  const text = env.REDIS_URL;
+  if (text === undefined || text === '') return undefined;
+  let protocol: string | undefined;
+  try {
+    protocol = new URL(text).protocol;
+  } catch {
+    protocol = undefined;
+  }
+  if (protocol !== 'redis:' && protocol !== 'rediss:') {
+    throw new Error(`REDIS_URL must be a redis:// or rediss:// URL such as redis://127.0.0.1:6379, got "${text}"`);
+  }
+  return text;
 }
 
 /** `TURN_SECRET` and `TURN_URLS` (comma-separated) turn TURN credentials on; `TURN_TTL` is in seconds. */

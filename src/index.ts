@@ -1,7 +1,8 @@
 export { attachSignaling, type AttachOptions } from './adapters/node.js';
 export type { UpgradableServer } from './adapters/upgrade-router.js';
 export { SignalingCore, type CreateRoomOptions, type DisconnectOptions } from './core/core.js';
-export { CORE_DEFAULTS, type CoreOptions, type JoinRequest } from './core/options.js';
+export { CORE_DEFAULTS, type CoreOptions, type IdContext, type JoinRequest, type ResolvedCoreOptions } from './core/options.js';
+export type { CoreStats } from './core/stats.js';
 export type {
   Command,
   Connection,
@@ -14,6 +15,7 @@ export type {
   RoomView,
   RoutingScope,
   Signal,
+  SignalFault,
   SignalingEvents,
   StatusReport,
 } from './core/types.js';
@@ -25,6 +27,7 @@ export {
   SIGNALING_DEFAULTS,
   type AuthenticateResult,
   type Identity,
+  type ResolvedSignalingOptions,
   type SignalingOptions,
 } from './transport/options.js';
 export { SignalingServer } from './transport/signaling-server.js';
@@ -32,6 +35,22 @@ export { createStandaloneServer, type StandaloneOptions, type StandaloneServer }
 export { jsonLogger, type Logger, type LogLevel } from './ops/logger.js';
 export { createOpsRoutes, type AdapterOpsOptions, type OpsHandler, type OpsRoutesOptions } from './ops/routes.js';
 export { turnCredentials, type IceServer, type TurnOptions } from './ops/turn.js';
-export type { SignalingMetrics, MetricsOptions } from './ops/metrics.js';
-export type { Backplane, BackplaneHandlers } from './cluster/backplane.js';
+// The full SignalingMetrics (with prom-client's Registry) is in signalroom/metrics; this one names no prom-client type.
+export type { MetricsHandle } from './ops/metrics-handle.js';
+export type {
+  Backplane,
+  BackplaneEndResult,
+  BackplaneHandlers,
+  BackplaneJoin,
+  BackplaneJoinResult,
+  BackplaneLeave,
+  ClaimResult,
+  ClusterSummary,
+  MemberEntry,
+  PeerEntry,
+  RestoredMembership,
+  RoomEvent,
+  RoomSnapshot,
+  TakeoverMessage,
+} from './cluster/backplane.js';
 export { MemoryBackplane } from './cluster/memory.js';

@@ -1,15 +1,16 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { assertAdapterOptions } from './adapters/checks.js';
 import { attachSignaling, type AttachOptions } from './adapters/node.js';
 import { loadMetrics } from './ops/load-metrics.js';
-import type { SignalingMetrics } from './ops/metrics.js';
+import type { MetricsHandle } from './ops/metrics-handle.js';
 import { createOpsRoutes } from './ops/routes.js';
 import type { SignalingServer } from './transport/signaling-server.js';
 
 /** Options of {@link createStandaloneServer}: the signaling options plus its HTTP routes. */
 export interface StandaloneOptions extends AttachOptions {
-  /** Path of the JSON status document. @default '/status' */
-  statusPath?: string;
+  /** Path of the JSON status document (every peer id and room); `false` serves none. @default '/status' */
+  statusPath?: string | false;
   /** `GET /metrics` (Prometheus; needs prom-client installed). @default true */
   metrics?: boolean;
   /** `GET /dashboard`, a live page of rooms, peers and rates (shows peer ids: keep the port internal). @default true */
@@ -21,7 +22,7 @@ export interface StandaloneServer {
   readonly server: http.Server;
   readonly signaling: SignalingServer;
   /** The metrics, once loaded; `undefined` when off or when prom-client is not installed. */
-  readonly metrics: Promise<SignalingMetrics | undefined>;
+  readonly metrics: Promise<MetricsHandle | undefined>;
   /** Starts listening; resolves with the bound address (pass port 0 for a free port). */
   listen(port: number, host?: string): Promise<AddressInfo>;
   /** Closes every peer with 1001, then the HTTP server. Idempotent. */
@@ -38,11 +39,12 @@ export interface StandaloneServer {
  * const { port } = await listen(0, '127.0.0.1');
  */
 export function createStandaloneServer(options: StandaloneOptions = {}): StandaloneServer {
+  assertAdapterOptions(options, ['path', 'statusPath', 'metrics', 'dashboard']);
   const { statusPath = '/status', metrics: withMetrics = true, dashboard = true, ...attachOptions } = options;
   const server = http.createServer((request, response) => {
     if (ops(request, response)) return;
     response.writeHead(404, { 'content-type': 'text/plain' });
-    response.end(`signalroom: WebSocket signaling endpoint; status at ${statusPath}\n`);
+    response.end(`signalroom: WebSocket signaling endpoint${statusPath === false ? '' : `; status at ${statusPath}`}\n`);
   });
   const signaling = attachSignaling(server, attachOptions);
   const metrics = withMetrics ? loadMetrics(signaling) : Promise.resolve(undefined);

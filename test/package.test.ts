@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -113,7 +113,7 @@ describe('the published package', () => {
     await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
     await run(
       'npm',
-      ['install', '--prefer-offline', '--no-audit', '--no-fund', '--silent', tarball, 'express@5', 'fastify@5', 'fastify-plugin', 'prom-client@15', 'ioredis@5', '@types/express@5', '@types/node@20'],
+      ['install', '--prefer-offline', '--no-audit', '--no-fund', '--silent', tarball, 'express@5', 'fastify@5', 'fastify-plugin', 'prom-client@15', 'ioredis@5', '@types/express@5', '@types/node@20', '@types/ws@8'],
       { cwd: project },
     );
   }, 180_000);
@@ -122,10 +122,49 @@ describe('the published package', () => {
     if (project) await rm(project, { recursive: true, force: true });
   });
 
-  it('ships dist, README and CHANGELOG, and no sources or tests', async () => {
-    const files = await readdir(join(project, 'node_modules', 'signalroom'));
-    expect(files.sort()).toEqual(['CHANGELOG.md', 'README.md', 'dist', 'package.json']);
+  it('ships dist, README, CHANGELOG, SECURITY and LICENSE (what the README links), and no sources or tests', async () => {
+    const installed = join(project, 'node_modules', 'signalroom');
+    const files = await readdir(installed);
+    expect(files.sort()).toEqual(['CHANGELOG.md', 'LICENSE', 'README.md', 'SECURITY.md', 'dist', 'docs', 'package.json']);
+    expect(await readdir(join(installed, 'docs'))).toEqual(['protocols.md']);
+    const readme = await readFile(join(installed, 'README.md'), 'utf8');
+    for (const [, target] of readme.matchAll(/\]\(([^)#]+)\)/g)) {
+      if (/^https?:/.test(target as string) || (target as string).startsWith('bench/')) continue;
+      expect(await stat(join(installed, target as string)).then(() => true, () => false), `README links ${target}`).toBe(true);
+    }
   });
+
+  it('type-checks every TypeScript block of the README as written, strict and with skipLibCheck: false', async () => {
+    const readme = await readFile(join(repo, 'README.md'), 'utf8');
+    const blocks = [...readme.matchAll(/```(?:ts|typescript|js|javascript)\n([\s\S]*?)```/g)].map((match) => match[1] as string);
+    expect(blocks.length).toBeGreaterThanOrEqual(9);
+    const dir = join(project, 'readme');
+    await mkdir(dir, { recursive: true });
+    const files = await Promise.all(
+      blocks.map(async (block, i) => {
+        await writeFile(join(dir, `block-${i + 1}.mts`), block);
+        return `block-${i + 1}.mts`;
+      }),
+    );
+    await writeFile(
+      join(dir, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          strict: true,
+          skipLibCheck: false,
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          target: 'ES2022',
+          noEmit: true,
+          types: ['node'],
+          lib: ['ES2022', 'DOM', 'DOM.Iterable'],
+        },
+        files,
+      }),
+    );
+    const result = await run(process.execPath, [tsc, '-p', dir], { cwd: dir }).catch((error) => error);
+    expect(result.stdout ?? '').toBe('');
+  }, 90_000);
 
   it('type-checks a TypeScript file that uses every subpath export', async () => {
     await writeFile(join(project, 'check.mts'), TYPES);

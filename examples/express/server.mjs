@@ -10,7 +10,7 @@ const server = app.listen(Number(process.env.PORT ?? 3000), () => {
   const { port } = server.address();
   console.log(`app on http://localhost:${port}/hello, signaling on ws://localhost:${port}/signal, status on /status`);
 });
-const signaling = expressSignaling(app, server, { path: '/signal' });
+const signaling = expressSignaling(app, server, { path: '/signal', statusPath: '/status' });
 signaling.on('room:join', ({ room, peer }) => console.log(`${peer.id} joined ${room.id}`));
 
 process.once('SIGINT', async () => {

@@ -5,7 +5,7 @@ import signalroom from 'signalroom/fastify';
 
 const app = Fastify();
 app.get('/hello', async () => 'hello from the app\n');
-await app.register(signalroom, { path: '/signal' });
+await app.register(signalroom, { path: '/signal', statusPath: '/status' });
 app.signaling.on('room:join', ({ room, peer }) => console.log(`${peer.id} joined ${room.id}`));
 
 await app.listen({ port: Number(process.env.PORT ?? 3000), host: '0.0.0.0' });

@@ -2,8 +2,11 @@ import { ServerResponse, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
-import fastifyPlugin from 'fastify-plugin';
-import { adapterOps, type AdapterOpsOptions } from '../ops/routes.js';
+import type fastifyPluginFunction from 'fastify-plugin';
+import { requireOptionalPeer } from '../optional-peer.js';
+import { ADAPTER_OPS_DEFAULTS, adapterOps, type AdapterOpsOptions } from '../ops/routes.js';
+import { assertAdapterOptions } from './checks.js';
+import { assertPath } from './node.js';
 import type { SignalingOptions } from '../transport/options.js';
 import { SignalingServer } from '../transport/signaling-server.js';
 import { routeUpgrades } from './upgrade-router.js';
@@ -21,12 +24,24 @@ declare module 'fastify' {
   }
 }
 
+// fastify-plugin is an optional peer dependency: without it, importing this subpath says what to install.
+const fastifyPlugin = requireOptionalPeer<typeof fastifyPluginFunction>('fastify-plugin', 'signalroom/fastify');
+
 /** The socket and head of an upgrade request, parked on the raw request while Fastify routes it. */
 const kUpgrade = Symbol('signalroom.upgrade');
 type UpgradingRequest = IncomingMessage & { [kUpgrade]?: { socket: Duplex; head: Buffer } };
 
+/** Options `fastify.register` itself reads; they arrive in a plugin's options as well. */
+const FASTIFY_REGISTER_KEYS: readonly string[] = ['prefix', 'logLevel', 'logSerializers'];
+
 const plugin: FastifyPluginAsync<SignalroomFastifyOptions> = async (fastify: FastifyInstance, options) => {
-  const { path = '/signal', statusPath, health, metrics, iceServers, dashboard, ...signalingOptions } = options;
+  // Fastify's own register options (prefix, logLevel, ...) may be there too: they are Fastify's, not ours.
+  assertAdapterOptions(options, ['path', ...Object.keys(ADAPTER_OPS_DEFAULTS), ...FASTIFY_REGISTER_KEYS]);
+  const { path = '/signal', statusPath, health, metrics, iceServers, dashboard, ...rest } = options;
+  assertPath(path);
+  const signalingOptions = Object.fromEntries(
+    Object.entries(rest).filter(([key]) => !FASTIFY_REGISTER_KEYS.includes(key)),
+  ) as SignalingOptions;
   let detach = (): void => {};
   const signaling = new SignalingServer(signalingOptions, () => detach());
   fastify.decorate('signaling', signaling);
@@ -63,8 +78,9 @@ const plugin: FastifyPluginAsync<SignalroomFastifyOptions> = async (fastify: Fas
 };
 
 /**
- * The Fastify 5 plugin: WebSocket signaling on `path`, `GET /status`, `fastify.signaling` for events and the
- * server-side API, closed (1001 to every peer) by `fastify.close()`. Upgrades pass through Fastify's hooks, so an
+ * The Fastify 5 plugin: WebSocket signaling on `path`, `fastify.signaling` for events and the server-side API,
+ * the operational routes you turn on (`statusPath: '/status'`, `health`, ...; all off by default), closed (1001
+ * to every peer) by `fastify.close()`. Upgrades pass through Fastify's hooks, so an
  * `onRequest` hook can refuse one.
  *
  * @example
@@ -76,6 +92,6 @@ const plugin: FastifyPluginAsync<SignalroomFastifyOptions> = async (fastify: Fas
  * app.signaling.on('room:join', ({ room, peer }) => app.log.info(`${peer.id} joined ${room.id}`));
  * await app.listen({ port: 3000 });
  */
-export const signalroom = fastifyPlugin(plugin, { fastify: '5.x', name: 'signalroom' });
+export const signalroom: FastifyPluginAsync<SignalroomFastifyOptions> = fastifyPlugin(plugin, { fastify: '5.x', name: 'signalroom' });
 export default signalroom;
 export type { SignalingServer } from '../transport/signaling-server.js';

@@ -1,5 +1,7 @@
+import { describeValue } from '../core/option-checks.js';
 import { SignalingServer } from '../transport/signaling-server.js';
 import type { SignalingOptions } from '../transport/options.js';
+import { assertAdapterOptions, assertServer } from './checks.js';
 import { routeUpgrades, type UpgradableServer } from './upgrade-router.js';
 
 /** Options of {@link attachSignaling}. */
@@ -29,12 +31,19 @@ export interface AttachOptions extends SignalingOptions {
  * server.listen(3000);
  */
 export function attachSignaling(server: UpgradableServer, options: AttachOptions = {}): SignalingServer {
+  assertServer('attachSignaling(server, options)', server);
+  assertAdapterOptions(options, ['path']);
   const { path, ...rest } = options;
-  if (path !== undefined && (typeof path !== 'string' || !path.startsWith('/'))) {
-    throw new TypeError(`options.path must start with "/", got ${String(path)}`);
-  }
+  assertPath(path);
   let detach = (): void => {};
   const signaling = new SignalingServer(rest, () => detach());
   detach = routeUpgrades(server, path, (request, socket, head) => signaling.handleUpgrade(request, socket, head));
   return signaling;
+}
+
+/** `path` is unset or a path starting with `/`. */
+export function assertPath(path: unknown): asserts path is string | undefined {
+  if (path !== undefined && (typeof path !== 'string' || !path.startsWith('/'))) {
+    throw new TypeError(`options.path must start with "/", got ${describeValue(path)}`);
+  }
 }

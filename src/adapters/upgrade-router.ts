@@ -15,17 +15,37 @@ interface Route {
 }
 
 /**
- * One `'upgrade'` listener per HTTP server, shared by every signaling endpoint attached to it, so two endpoints
- * on two paths never both answer one request. An exact path wins over a catch-all. An upgrade no endpoint
- * claims is answered 404, unless someone else also listens for upgrades on that server (then it is theirs).
+ * One router per HTTP server, shared by every signaling endpoint attached to it, so two endpoints on two paths
+ * never both answer one request. An exact path wins over a catch-all.
+ *
+ * An upgrade on one of our paths is ours alone: other `'upgrade'` listeners never see it. That is what lets
+ * signalroom sit beside a `ws` server created with `{ server, path }`, which answers 400 to every upgrade on a
+ * path it does not own (attached before us, it would refuse our peers; attached after us, it would write its 400
+ * into the socket we just upgraded). So the router intercepts the server's `emit('upgrade')`, whatever order the
+ * listeners were added in, and passes every upgrade it does not claim on untouched, as socket.io does.
+ * An upgrade nobody listens for is answered 404.
  */
 class UpgradeRouter {
   readonly #routes: Route[] = [];
-  readonly #listener: UpgradeHandler;
+  /** Keeps Node emitting `'upgrade'` (it destroys upgrade sockets with no listener) and answers unclaimed ones. */
+  readonly #fallback: UpgradeHandler;
+  readonly #emit: UpgradableServer['emit'];
+  /** The server's own `emit` property before ours, if it had one (someone else's wrapper). */
+  readonly #ownEmit: PropertyDescriptor | undefined;
 
   constructor(private readonly server: UpgradableServer) {
-    this.#listener = (request, socket, head) => this.#dispatch(request, socket, head);
-    server.on('upgrade', this.#listener);
+    this.#fallback = (_request, socket) => {
+      if (this.server.listenerCount('upgrade') === 1) rejectUpgrade(socket, 404, 'Not Found');
+    };
+    this.#ownEmit = Object.getOwnPropertyDescriptor(server, 'emit');
+    const emit = server.emit;
+    const router = this;
+    this.#emit = function (this: UpgradableServer, event: string | symbol, ...args: unknown[]): boolean {
+      if (event === 'upgrade' && router.#claim(...(args as Parameters<UpgradeHandler>))) return true;
+      return (emit as (this: UpgradableServer, event: string | symbol, ...rest: unknown[]) => boolean).call(this, event, ...args);
+    } as UpgradableServer['emit'];
+    server.emit = this.#emit;
+    server.on('upgrade', this.#fallback);
   }
 
   add(route: Route): () => void {
@@ -35,20 +55,29 @@ class UpgradeRouter {
     this.#routes.push(route);
     return () => {
       this.#routes.splice(this.#routes.indexOf(route), 1);
-      if (this.#routes.length === 0) {
-        this.server.off('upgrade', this.#listener);
-        routers.delete(this.server);
-      }
+      if (this.#routes.length === 0) this.#detach();
     };
   }
 
-  #dispatch(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+  #detach(): void {
+    this.server.off('upgrade', this.#fallback);
+    routers.delete(this.server);
+    // Someone wrapped emit after us: ours stays inside theirs, and with no routes it passes everything on.
+    if (this.server.emit !== this.#emit) return;
+    if (this.#ownEmit === undefined) delete (this.server as { emit?: unknown }).emit;
+    else Object.defineProperty(this.server, 'emit', this.#ownEmit);
+  }
+
+  /** Hands an upgrade on one of our paths to its endpoint; false when it is not ours. */
+  #claim(request: IncomingMessage, socket: Duplex, head: Buffer): boolean {
+    if (this.#routes.length === 0) return false;
     const path = pathnameOf(request);
     const route =
       this.#routes.find((candidate) => candidate.path === path) ??
       this.#routes.find((candidate) => candidate.path === undefined);
-    if (route !== undefined) return route.handle(request, socket, head);
-    if (this.server.listenerCount('upgrade') === 1) rejectUpgrade(socket, 404, 'Not Found');
+    if (route === undefined) return false;
+    route.handle(request, socket, head);
+    return true;
   }
 }
 

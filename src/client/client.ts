@@ -1,18 +1,32 @@
 import { EventEmitter } from 'eventemitter3';
+import { asyncDispose } from '../dispose.js';
 import { backoffDelay, type ReconnectOptions, resolveReconnect } from './backoff.js';
+import { describeClientError } from './error-messages.js';
 
-/** The subset of the WebSocket API the client needs: the browser's, Node's global one, or `ws`. */
+/**
+ * An event-handler slot. Declared through a method so its parameter is checked bivariantly: the DOM's, Node's
+ * (undici's) and `ws`'s WebSocket each type their events differently, and all of them must fit.
+ */
+type Handler<E> = { bivarianceHack(event: E): void }['bivarianceHack'];
+
+/** The subset of the WebSocket API the client needs: the browser's, Node's global one (Node 22+), or `ws`'s. */
 export interface WebSocketLike {
   readonly readyState: number;
   send(data: string): void;
   close(code?: number, reason?: string): void;
-  onopen: ((event: unknown) => void) | null;
-  onmessage: ((event: { data: unknown }) => void) | null;
-  onclose: ((event: { code: number; reason: string }) => void) | null;
-  onerror: ((event: unknown) => void) | null;
+  onopen: Handler<unknown> | null;
+  onmessage: Handler<{ data: unknown }> | null;
+  onclose: Handler<{ code: number; reason: string }> | null;
+  onerror: Handler<unknown> | null;
 }
 
-/** A WebSocket constructor (`globalThis.WebSocket`, or `ws`'s `WebSocket` in older Node). */
+/**
+ * A WebSocket constructor: `globalThis.WebSocket` (browsers, Node 22+, Deno, Bun) or `WebSocket` from `ws`.
+ *
+ * @example
+ * import { WebSocket } from 'ws';
+ * const client = new SignalingClient('ws://127.0.0.1:3000/signal', { WebSocket });
+ */
 export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => WebSocketLike;
 
 /** A frame relayed from another peer: its type, sender and payload, and the whole frame as sent. */
@@ -24,15 +38,32 @@ export interface SignalMessage {
   readonly message: Readonly<Record<string, unknown>>;
 }
 
-/** An error the server answered with (`room-full`, `rate-limit`, ...), or a connection failure. */
+/**
+ * An error the server answered with (`room-full`, `rate-limit`, ...), or one of the client's own: `closed`,
+ * `connect-failed` (a connection that never opened), `connection-lost` (an open one that dropped),
+ * `connect-timeout`, `join-timeout`, `not-connected`, `superseded`. Switch on `code`; `message` says it in words.
+ */
 export class SignalingClientError extends Error {
   override readonly name = 'SignalingClientError';
   constructor(
     readonly code: string,
     readonly details: Readonly<Record<string, unknown>> = {},
   ) {
-    super(code);
+    super(describeClientError(code, details));
   }
+}
+
+/** Options of {@link SignalingClient.connect} and {@link SignalingClient.join}. */
+export interface CallOptions {
+  /** Stops waiting when aborted: the call rejects with the signal's reason (connect also stops connecting). */
+  signal?: AbortSignal;
+}
+
+/** An ICE server the signaling server sent (TURN credentials bound to our id), ready for `RTCConfiguration`. */
+export interface IceServer {
+  urls: string | string[];
+  username?: string;
+  credential?: string;
 }
 
 /** The events of {@link SignalingClient}. */
@@ -42,7 +73,7 @@ export interface SignalingClientEvents {
   /** The server assigned our id. */
   id: (id: string) => void;
   /** The server sent ICE servers (TURN credentials bound to our id). */
-  'ice-servers': (iceServers: readonly unknown[]) => void;
+  'ice-servers': (iceServers: IceServer[]) => void;
   /** We are in `room`, with these other peers. */
   joined: (event: { room: string; peers: readonly string[] }) => void;
   /** We left `room` (`reason`: `kicked` or `ended` when the server did it). */
@@ -110,7 +141,7 @@ export class SignalingClient extends EventEmitter<SignalingClientEvents> {
   /** The room we are in (or rejoin after a reconnect). */
   room: string | undefined;
   /** ICE servers the server sent (TURN credentials), for RTCPeerConnection's `iceServers`. */
-  iceServers: readonly unknown[] | undefined;
+  iceServers: IceServer[] | undefined;
   readonly #url: string;
   readonly #options: Required<Omit<SignalingClientOptions, 'room' | 'reconnect'>> & { reconnect: Required<ReconnectOptions> | false };
   #socket: WebSocketLike | undefined;
@@ -147,24 +178,50 @@ export class SignalingClient extends EventEmitter<SignalingClientEvents> {
     return this.#socket?.readyState === OPEN && this.id !== undefined;
   }
 
-  /** Opens the connection; resolves with our id. Calling it while connected resolves at once. */
-  connect(): Promise<string> {
+  /**
+   * Opens the connection; resolves with our id. Calling it while connected resolves at once; after `close()` it
+   * opens again. While it waits, failed attempts are retried (see `reconnect`) until `timeout`.
+   *
+   * @example
+   * await client.connect({ signal: AbortSignal.timeout(5_000) });
+   */
+  connect(options: CallOptions = {}): Promise<string> {
+    const { signal } = options;
+    if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.connected) return Promise.resolve(this.id as string);
-    if (this.#connecting !== undefined) return new Promise((resolve, reject) => this.once('open', ({ id }) => resolve(id)).once('error', reject));
+    if (this.#connecting !== undefined) {
+      return withAbort(new Promise((resolve, reject) => this.once('open', ({ id }) => resolve(id)).once('error', reject)), signal);
+    }
     this.#closed = false;
-    const promise = this.#pending<string>((pending) => (this.#connecting = pending), 'connect-timeout');
+    const promise = this.#pending<string>((pending) => (this.#connecting = pending), 'connect-timeout', { url: this.#url });
     this.#open();
-    return promise;
+    return withAbort(promise, signal, () => {
+      // Aborted before the server gave us an id: stop connecting, as fetch stops fetching.
+      this.#connecting = undefined;
+      clearTimeout(this.#reconnectTimer);
+      this.#reconnectTimer = undefined;
+      this.#dropSocket(1000, 'connect aborted');
+    });
   }
 
-  /** Joins `room` (leaving the current one); resolves with the room's other peers. */
-  join(room: string): Promise<readonly string[]> {
+  /**
+   * Joins `room` (leaving the current one); resolves with the room's other peers, or rejects with the server's
+   * code (`room-full`, `forbidden`, ...). After `close()` it rejects at once with `closed`. An aborted join only
+   * stops waiting: the server may still let us in (then `joined` is emitted; `leave()` leaves).
+   */
+  join(room: string, options: CallOptions = {}): Promise<readonly string[]> {
+    const { signal } = options;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (this.#closed) return Promise.reject(new SignalingClientError('closed', { room }));
     this.room = room;
     this.#joining?.reject(new SignalingClientError('superseded', { room: this.#joiningRoom }));
-    const promise = this.#pending<readonly string[]>((pending) => (this.#joining = pending), 'join-timeout');
+    const promise = this.#pending<readonly string[]>((pending) => (this.#joining = pending), 'join-timeout', { room });
+    const pending = this.#joining;
     this.#joiningRoom = room;
     if (this.connected) this.#send({ type: 'join-room', room });
-    return promise;
+    return withAbort(promise, signal, () => {
+      if (this.#joining === pending) this.#joining = undefined;
+    });
   }
 
   /** Leaves the current room. */
@@ -204,6 +261,11 @@ export class SignalingClient extends EventEmitter<SignalingClientEvents> {
     this.emit('close');
   }
 
+  /** `await using client = new SignalingClient(...)` closes it when the scope ends. */
+  async [asyncDispose](): Promise<void> {
+    this.close();
+  }
+
   /** Drops the current socket and connects again now (never two sockets at once). */
   reconnect(): void {
     if (this.#closed) return;
@@ -241,18 +303,22 @@ export class SignalingClient extends EventEmitter<SignalingClientEvents> {
     try {
       socket = new this.#options.WebSocket(url);
     } catch (error) {
-      this.emit('error', new SignalingClientError('connect-failed', { cause: String(error) }));
+      this.emit('error', new SignalingClientError('connect-failed', { url: this.#url, cause: String(error) }));
       return this.#scheduleReconnect();
     }
     this.#socket = socket;
     const previousId = this.id;
+    let opened = false;
+    socket.onopen = () => (opened = true);
     socket.onmessage = (event) => this.#receive(String(event.data), previousId);
     socket.onerror = () => {};
     socket.onclose = (event) => {
       if (this.#socket !== socket) return;
       this.#socket = undefined;
       if (this.#closed) return;
-      this.emit('error', new SignalingClientError('connection-lost', { code: event.code, reason: event.reason }));
+      // A socket that never opened is a failed attempt (wrong URL, server down, refused upgrade), not a drop.
+      const details = { url: this.#url, code: event.code, reason: event.reason };
+      this.emit('error', new SignalingClientError(opened ? 'connection-lost' : 'connect-failed', details));
       this.#scheduleReconnect();
     };
   }
@@ -287,7 +353,7 @@ export class SignalingClient extends EventEmitter<SignalingClientEvents> {
         this.#resumeToken = String(frame.token);
         return;
       case 'ice-servers':
-        this.iceServers = Array.isArray(frame.iceServers) ? frame.iceServers : undefined;
+        this.iceServers = Array.isArray(frame.iceServers) ? (frame.iceServers as IceServer[]) : undefined;
         if (this.iceServers !== undefined) this.emit('ice-servers', this.iceServers);
         return;
       case 'room-joined':
@@ -352,7 +418,7 @@ export class SignalingClient extends EventEmitter<SignalingClientEvents> {
   }
 
   #send(frame: Record<string, unknown>): void {
-    if (this.#socket?.readyState !== OPEN) throw new SignalingClientError('not-connected');
+    if (this.#socket?.readyState !== OPEN) throw new SignalingClientError(this.#closed ? 'closed' : 'not-connected', { type: frame.type });
     this.#socket.send(JSON.stringify(frame));
   }
 
@@ -361,7 +427,7 @@ export class SignalingClient extends EventEmitter<SignalingClientEvents> {
     if (this.#closed || reconnect === false || this.#reconnectTimer !== undefined) return;
     this.#attempt++;
     if (this.#attempt > reconnect.maxAttempts) {
-      this.#connecting?.reject(new SignalingClientError('connect-failed'));
+      this.#connecting?.reject(new SignalingClientError('connect-failed', { url: this.#url, attempts: this.#attempt - 1 }));
       this.#connecting = undefined;
       return;
     }
@@ -378,7 +444,10 @@ export class SignalingClient extends EventEmitter<SignalingClientEvents> {
     const socket = this.#socket;
     this.#socket = undefined;
     if (socket === undefined) return;
-    socket.onopen = socket.onmessage = socket.onerror = socket.onclose = null;
+    socket.onopen = socket.onmessage = socket.onclose = null;
+    // A no-op, not null: `ws` reports closing a socket that is still connecting as an 'error' event, and an
+    // EventEmitter error with no listener would throw.
+    socket.onerror = () => {};
     try {
       socket.close(code, reason);
     } catch {
@@ -386,11 +455,11 @@ export class SignalingClient extends EventEmitter<SignalingClientEvents> {
     }
   }
 
-  #pending<T>(store: (pending: Pending<T> | undefined) => void, timeoutCode: string): Promise<T> {
+  #pending<T>(store: (pending: Pending<T> | undefined) => void, timeoutCode: string, details: Record<string, unknown>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
         store(undefined);
-        reject(new SignalingClientError(timeoutCode));
+        reject(new SignalingClientError(timeoutCode, { ...details, timeout: this.#options.timeout }));
       }, this.#options.timeout);
       store({
         resolve: (value) => {
@@ -405,6 +474,28 @@ export class SignalingClient extends EventEmitter<SignalingClientEvents> {
       });
     });
   }
+}
+
+/** Rejects with the signal's reason when it aborts first (and runs `onAbort`); the listener never outlives the call. */
+function withAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined, onAbort?: () => void): Promise<T> {
+  if (signal === undefined) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const abort = () => {
+      onAbort?.();
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', abort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', abort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', abort);
+        reject(error);
+      },
+    );
+  });
 }
 
 function withQuery(url: string, key: string, value: string): string {

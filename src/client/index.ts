@@ -3,6 +3,8 @@ export {
   SignalingClient as Client,
   SignalingClient as P2PSignalingClient,
   SignalingClientError,
+  type CallOptions,
+  type IceServer,
   type SignalingClientEvents,
   type SignalingClientOptions,
   type SignalMessage,
@@ -10,12 +12,15 @@ export {
   type WebSocketLike,
 } from './client.js';
 export { backoffDelay, type ReconnectOptions } from './backoff.js';
-export {
-  PeerMesh,
-  type DataChannelLike,
-  type Description,
-  type PeerConnectionConstructor,
-  type PeerConnectionLike,
-  type PeerMeshEvents,
-  type PeerMeshOptions,
-} from './peer-mesh.js';
+export { PeerMesh, type PeerMeshEvents, type PeerMeshOptions } from './peer-mesh.js';
+export type {
+  DataChannel,
+  DataChannelLike,
+  Description,
+  PeerConfiguration,
+  PeerConnection,
+  PeerConnectionConstructor,
+  PeerConnectionLike,
+  TrackEvent,
+  TrackEventLike,
+} from './webrtc-types.js';

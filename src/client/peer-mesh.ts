@@ -1,37 +1,19 @@
 import { EventEmitter } from 'eventemitter3';
 import type { SignalingClient } from './client.js';
 
-// The few RTCPeerConnection members the helper uses, so the package needs no DOM typings to build.
-/** A session description as WebRTC passes it around. */
-export interface Description {
-  type: 'offer' | 'answer' | 'pranswer' | 'rollback';
-  sdp?: string;
-}
-/** An RTCDataChannel, as far as the helper uses it. */
-export interface DataChannelLike {
-  readonly readyState: string;
-  send(data: string): void;
-  close(): void;
-  onopen: ((event: unknown) => void) | null;
-  onmessage: ((event: { data: unknown }) => void) | null;
-  onclose: ((event: unknown) => void) | null;
-}
-/** An RTCPeerConnection, as far as the helper uses it. */
-export interface PeerConnectionLike {
-  readonly signalingState: string;
-  readonly connectionState: string;
-  readonly localDescription: Description | null;
-  setLocalDescription(description?: Description): Promise<void>;
-  setRemoteDescription(description: Description): Promise<void>;
-  addIceCandidate(candidate: unknown): Promise<void>;
-  createDataChannel(label: string, options?: { negotiated?: boolean; id?: number }): DataChannelLike;
-  close(): void;
-  onnegotiationneeded: ((event: unknown) => void) | null;
-  onicecandidate: ((event: { candidate: { toJSON?: () => unknown } | null }) => void) | null;
-  onconnectionstatechange: ((event: unknown) => void) | null;
-  ontrack: ((event: unknown) => void) | null;
-}
-export type PeerConnectionConstructor = new (configuration?: unknown) => PeerConnectionLike;
+import type {
+  DataChannel,
+  DataChannelLike,
+  Description,
+  PeerConfiguration,
+  PeerConnection,
+  PeerConnectionConstructor,
+  PeerConnectionLike,
+  TrackEvent,
+} from './webrtc-types.js';
+
+/** What the mesh creates connections with, as it uses them (the public types are the DOM's where loaded). */
+type AnyPeerConnectionConstructor = new (configuration?: unknown) => PeerConnectionLike;
 
 /** Options of {@link PeerMesh}. */
 export interface PeerMeshOptions {
@@ -39,11 +21,14 @@ export interface PeerMeshOptions {
    * RTCPeerConnection configuration, e.g. `{ iceServers: [...] }`.
    * @default `{ iceServers }` from the server when it sends TURN credentials, else `{}`
    */
-  configuration?: unknown;
+  configuration?: PeerConfiguration;
   /** Label of a data channel opened with every peer (negotiated, id 0); `false` for none. @default 'data' */
   dataChannel?: string | false;
-  /** Called for every new connection before negotiation starts: add tracks here. */
-  setup?: (peerId: string, connection: PeerConnectionLike) => void;
+  /**
+   * Called for every new connection before negotiation starts: add tracks here.
+   * @example setup: (peerId, connection) => camera.getTracks().forEach((track) => connection.addTrack(track, camera))
+   */
+  setup?: (peerId: string, connection: PeerConnection) => void;
   /** @default globalThis.RTCPeerConnection */
   RTCPeerConnection?: PeerConnectionConstructor;
 }
@@ -51,19 +36,27 @@ export interface PeerMeshOptions {
 /** The events of {@link PeerMesh}. */
 export interface PeerMeshEvents {
   /** A connection to a room peer was created. */
-  connection: (event: { peerId: string; connection: PeerConnectionLike }) => void;
+  connection: (event: { peerId: string; connection: PeerConnection }) => void;
   /** The data channel to a peer opened. */
-  open: (event: { peerId: string; channel: DataChannelLike }) => void;
+  open: (event: { peerId: string; channel: DataChannel }) => void;
   /** A data-channel message from a peer. */
   message: (event: { peerId: string; data: unknown }) => void;
-  /** A remote track arrived (the RTCTrackEvent). */
-  track: (event: { peerId: string; event: unknown }) => void;
+  /** A remote track arrived: the track, its streams, and the whole RTCTrackEvent. */
+  track: (event: { peerId: string; track: TrackEvent['track']; streams: TrackEvent['streams']; event: TrackEvent }) => void;
   /** The connection state changed (`connected`, `failed`, ...). */
   state: (event: { peerId: string; state: string }) => void;
   /** The connection to a peer was closed (it left, or the mesh closed). */
   close: (event: { peerId: string }) => void;
   /** A negotiation step failed. */
   error: (event: { peerId: string; error: unknown }) => void;
+}
+
+/** The mesh's options with defaults filled in, typed as the mesh uses them. */
+interface ResolvedMeshOptions {
+  configuration: unknown;
+  dataChannel: string | false;
+  setup: ((peerId: string, connection: PeerConnectionLike) => void) | undefined;
+  RTCPeerConnection: AnyPeerConnectionConstructor;
 }
 
 /**
@@ -84,7 +77,7 @@ class PeerLink {
     private readonly polite: boolean,
     private readonly client: SignalingClient,
     readonly mesh: PeerMesh,
-    options: Required<Omit<PeerMeshOptions, 'setup' | 'configuration'>> & Pick<PeerMeshOptions, 'setup' | 'configuration'>,
+    options: ResolvedMeshOptions,
   ) {
     const configuration = options.configuration ?? (client.iceServers === undefined ? {} : { iceServers: client.iceServers });
     const connection = new options.RTCPeerConnection(configuration);
@@ -97,7 +90,8 @@ class PeerLink {
       mesh.emit('state', { peerId, state: connection.connectionState });
       if (connection.connectionState === 'failed') mesh.dropPeer(peerId);
     };
-    connection.ontrack = (event) => mesh.emit('track', { peerId, event });
+    connection.ontrack = (event) =>
+      mesh.emit('track', { peerId, track: event.track, streams: event.streams, event } as unknown as Parameters<PeerMeshEvents['track']>[0]);
     options.setup?.(peerId, connection);
     this.#channelLabel = options.dataChannel;
     // The impolite side opens the data channel, and with it the first offer. The polite side opens its half (the
@@ -111,7 +105,7 @@ class PeerLink {
   #openChannel(): void {
     if (this.#channelLabel === false || this.channel !== undefined) return;
     const channel = this.connection.createDataChannel(this.#channelLabel, { negotiated: true, id: 0 });
-    channel.onopen = () => this.mesh.emit('open', { peerId: this.peerId, channel });
+    channel.onopen = () => this.mesh.emit('open', { peerId: this.peerId, channel: channel as unknown as DataChannel });
     channel.onmessage = ({ data }) => this.mesh.emit('message', { peerId: this.peerId, data });
     this.channel = channel;
   }
@@ -188,7 +182,7 @@ class PeerLink {
  */
 export class PeerMesh extends EventEmitter<PeerMeshEvents> {
   readonly #links = new Map<string, PeerLink>();
-  readonly #options: Required<Omit<PeerMeshOptions, 'setup' | 'configuration'>> & Pick<PeerMeshOptions, 'setup' | 'configuration'>;
+  readonly #options: ResolvedMeshOptions;
   readonly #unsubscribe: () => void;
 
   constructor(
@@ -196,13 +190,13 @@ export class PeerMesh extends EventEmitter<PeerMeshEvents> {
     options: PeerMeshOptions = {},
   ) {
     super();
-    const RTCPeerConnectionImpl =
-      options.RTCPeerConnection ?? (globalThis as { RTCPeerConnection?: PeerConnectionConstructor }).RTCPeerConnection;
+    const RTCPeerConnectionImpl = (options.RTCPeerConnection ??
+      (globalThis as { RTCPeerConnection?: PeerConnectionConstructor }).RTCPeerConnection) as AnyPeerConnectionConstructor | undefined;
     if (RTCPeerConnectionImpl === undefined) throw new TypeError('no RTCPeerConnection: pass options.RTCPeerConnection');
     this.#options = {
       configuration: options.configuration,
       dataChannel: options.dataChannel ?? 'data',
-      setup: options.setup,
+      setup: options.setup as ResolvedMeshOptions['setup'],
       RTCPeerConnection: RTCPeerConnectionImpl,
     };
     // Links follow explicit arrivals and departures only. A fresh room list after a reconnect may miss a peer
@@ -224,8 +218,8 @@ export class PeerMesh extends EventEmitter<PeerMeshEvents> {
   }
 
   /** The connection to one peer, if any. */
-  connection(peerId: string): PeerConnectionLike | undefined {
-    return this.#links.get(peerId)?.connection;
+  connection(peerId: string): PeerConnection | undefined {
+    return this.#links.get(peerId)?.connection as PeerConnection | undefined;
   }
 
   /** Peers with an open data channel. */
@@ -262,7 +256,7 @@ export class PeerMesh extends EventEmitter<PeerMeshEvents> {
     // Both sides agree on who is polite without a word: the smaller id yields on glare.
     const link = new PeerLink(peerId, self < peerId, this.client, this, this.#options);
     this.#links.set(peerId, link);
-    this.emit('connection', { peerId, connection: link.connection });
+    this.emit('connection', { peerId, connection: link.connection as unknown as PeerConnection });
     return link;
   }
 

@@ -55,11 +55,11 @@ export interface Backplane {
   /** A room as the engine has it, or `undefined` when it does not exist. */
   roomSnapshot(roomId: string): Promise<RoomSnapshot | undefined>;
   /** Decides a join atomically: existence for the mode, duplicate membership, capacity, room switching. */
-  join(request: JoinRequest): Promise<JoinResult>;
+  join(request: BackplaneJoin): Promise<BackplaneJoinResult>;
   /** Takes a peer out of a room. `incarnation` undefined: whoever holds the id (a kick from server code). */
-  leave(request: LeaveRequest): Promise<boolean>;
+  leave(request: BackplaneLeave): Promise<boolean>;
   /** Ends a room if `by` may (its owner, or server code when `by` is undefined). */
-  end(roomId: string, by: string | undefined): Promise<EndResult>;
+  end(roomId: string, by: string | undefined): Promise<BackplaneEndResult>;
   /** Creates an empty room that stays until it is ended or empties after someone joined (server code). */
   createRoom(room: Omit<RoomSnapshot, 'version' | 'members'> & { readonly transferOwnership: boolean }): Promise<boolean>;
 
@@ -129,7 +129,7 @@ export interface RestoredMembership {
   readonly order: number;
 }
 
-export interface JoinRequest {
+export interface BackplaneJoin {
   readonly peer: PeerEntry;
   readonly room: string;
   readonly mode: 'auto' | 'create' | 'existing';
@@ -140,7 +140,7 @@ export interface JoinRequest {
   readonly transferOwnership: boolean;
 }
 
-export type JoinResult =
+export type BackplaneJoinResult =
   | { readonly ok: true; readonly version: number }
   /** `'replaced'`: the peer's id belongs to a newer connection now. */
   | { readonly ok: false; readonly code: SignalingErrorCode | 'replaced'; readonly limit?: number };
@@ -152,14 +152,14 @@ export interface ClaimResult {
   readonly rooms: readonly string[];
 }
 
-export interface LeaveRequest {
+export interface BackplaneLeave {
   readonly room: string;
   readonly peer: string;
   readonly incarnation: string | undefined;
   readonly reason: LeaveReason;
 }
 
-export type EndResult =
+export type BackplaneEndResult =
   | { readonly ok: true; readonly room: RoomSnapshot }
   | { readonly ok: false; readonly code: 'room-not-found' | 'not-room-owner' };
 

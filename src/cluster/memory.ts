@@ -3,10 +3,10 @@ import type {
   Backplane,
   BackplaneHandlers,
   ClaimResult,
-  EndResult,
-  JoinRequest,
-  JoinResult,
-  LeaveRequest,
+  BackplaneEndResult,
+  BackplaneJoin,
+  BackplaneJoinResult,
+  BackplaneLeave,
   MemberEntry,
   PeerEntry,
   RestoredMembership,
@@ -112,7 +112,7 @@ class SharedState {
     return true;
   }
 
-  join(request: JoinRequest): JoinResult {
+  join(request: BackplaneJoin): BackplaneJoinResult {
     const peer = this.peers.get(request.peer.id);
     if (peer === undefined || peer.incarnation !== request.peer.incarnation) return { ok: false, code: 'replaced' };
     const existing = this.rooms.get(request.room);
@@ -134,7 +134,7 @@ class SharedState {
     return { ok: true, version: event.v };
   }
 
-  leave(request: LeaveRequest): boolean {
+  leave(request: BackplaneLeave): boolean {
     const peer = this.peers.get(request.peer);
     if (peer === undefined || (request.incarnation !== undefined && peer.incarnation !== request.incarnation)) return false;
     if (!this.rooms.get(request.room)?.members.has(peer.id)) return false;
@@ -142,7 +142,7 @@ class SharedState {
     return true;
   }
 
-  end(roomId: string, by: string | undefined): EndResult {
+  end(roomId: string, by: string | undefined): BackplaneEndResult {
     const room = this.rooms.get(roomId);
     if (room === undefined) return { ok: false, code: 'room-not-found' };
     if (by !== undefined && room.owner !== by) return { ok: false, code: 'not-room-owner' };

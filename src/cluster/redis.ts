@@ -1,6 +1,7 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis as RedisClient, RedisOptions } from 'ioredis';
+import { requireOptionalPeer } from '../optional-peer.js';
 import type { StatusReport } from '../core/types.js';
-import type { Backplane, BackplaneHandlers, EndResult, JoinResult, RoomSnapshot } from './backplane.js';
+import type { Backplane, BackplaneHandlers, BackplaneEndResult, BackplaneJoinResult, RoomSnapshot } from './backplane.js';
 import { SCRIPTS, scriptSource } from './redis-scripts.js';
 
 /** Options of {@link redisBackplane}. */
@@ -8,7 +9,7 @@ export interface RedisBackplaneOptions {
   /** A Redis URL, e.g. `redis://127.0.0.1:6379`. Ignored when `client` is given. @default 'redis://127.0.0.1:6379' */
   url?: string;
   /** Your own ioredis client for commands and publishing (it is duplicated for subscribing). */
-  client?: Redis;
+  client?: RedisClient;
   /** Prefix of every key and channel, so several clusters can share one Redis. @default 'signalroom:' */
   prefix?: string;
   /**
@@ -18,11 +19,14 @@ export interface RedisBackplaneOptions {
   pubsub?: 'auto' | 'sharded' | 'plain';
 }
 
+// ioredis is an optional peer dependency: without it, importing signalroom/redis says what to install.
+const { Redis } = requireOptionalPeer<typeof import('ioredis')>('ioredis', 'signalroom/redis');
+
 /** How many of a dead node's peers one reaping step removes (so Redis is never blocked for long). */
 const REAP_BATCH = 500;
 
 type ScriptCall = (key: string, ...args: Array<string | number>) => Promise<unknown>;
-type ScriptedRedis = Redis & Record<keyof typeof SCRIPTS, ScriptCall>;
+type ScriptedRedis = RedisClient & Record<keyof typeof SCRIPTS, ScriptCall>;
 
 /**
  * The cluster's shared state in Redis (through ioredis, an optional peer dependency). Redis holds the peer
@@ -172,7 +176,7 @@ export function redisBackplane(options: RedisBackplaneOptions = {}): Backplane {
       const text = (await run('srSnapshot', roomId)) as string | null;
       return text === null ? undefined : parseSnapshot(text);
     },
-    async join(request): Promise<JoinResult> {
+    async join(request): Promise<BackplaneJoinResult> {
       const [code, value] = (await run(
         'srJoin',
         request.peer.id,
@@ -196,7 +200,7 @@ export function redisBackplane(options: RedisBackplaneOptions = {}): Backplane {
       );
       return result === 1;
     },
-    async end(roomId, by): Promise<EndResult> {
+    async end(roomId, by): Promise<BackplaneEndResult> {
       const [code, snapshot] = (await run('srEnd', roomId, by ?? '')) as [string, string | undefined];
       if (code === 'ok') return { ok: true, room: parseSnapshot(snapshot as string) };
       return { ok: false, code: code as 'room-not-found' | 'not-room-owner' };

@@ -1,4 +1,5 @@
 import { shortUuid } from './short-uuid.js';
+import { describeValue } from './option-checks.js';
 import type { PeerInfo } from './types.js';
 
 /** The limits and hooks of {@link SignalingCore}. Every field is optional; defaults are in {@link CORE_DEFAULTS}. */
@@ -80,7 +81,7 @@ export function shapedId(context?: IdContext): string {
 /** Throws `TypeError` unless `value` is an integer of at least `min`; names the option in the message. */
 export function assertInteger(name: string, value: unknown, min: number): asserts value is number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
-    throw new TypeError(`options.${name} must be an integer >= ${min}, got ${String(value)}`);
+    throw new TypeError(`options.${name} must be an integer >= ${min}, got ${describeValue(value)}`);
   }
 }
 
@@ -91,13 +92,13 @@ export function resolveCoreOptions(options: CoreOptions = {}): ResolvedCoreOptio
   assertInteger('maxPeersPerRoom', resolved.maxPeersPerRoom, 1);
   assertInteger('maxRoomsPerPeer', resolved.maxRoomsPerPeer, 1);
   if (typeof resolved.generateId !== 'function') {
-    throw new TypeError('options.generateId must be a function');
+    throw new TypeError(`options.generateId must be a function, got ${describeValue(resolved.generateId)}`);
   }
   if (typeof resolved.ownershipTransfer !== 'boolean') {
     throw new TypeError(`options.ownershipTransfer must be a boolean, got ${String(resolved.ownershipTransfer)}`);
   }
   if (resolved.authorizeJoin !== undefined && typeof resolved.authorizeJoin !== 'function') {
-    throw new TypeError('options.authorizeJoin must be a function');
+    throw new TypeError(`options.authorizeJoin must be a function, got ${describeValue(resolved.authorizeJoin)}`);
   }
   return resolved;
 }

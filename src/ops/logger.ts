@@ -12,7 +12,8 @@ export interface Logger {
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
-const RANK: Record<LogLevel, number> = { debug: 20, info: 30, warn: 40, error: 50, silent: 100 };
+/** pino's numeric levels. */
+export const RANK: Readonly<Record<LogLevel, number>> = { debug: 20, info: 30, warn: 40, error: 50, silent: 100 };
 
 /**
  * A minimal JSON-lines logger in pino's format (`{"level":30,"time":...,"msg":...}`), for the standalone server.

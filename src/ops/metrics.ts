@@ -1,5 +1,10 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Counter, Registry } from 'prom-client';
+import { requireOptionalPeer } from '../optional-peer.js';
 import type { SignalingServer } from '../transport/signaling-server.js';
+import type { MetricsHandle } from './metrics-handle.js';
+
+// prom-client is an optional peer dependency: without it, importing this subpath says what to install.
+const prom = requireOptionalPeer<typeof import('prom-client')>('prom-client', 'signalroom/metrics');
 
 /** Options of {@link createMetrics}. */
 export interface MetricsOptions {
@@ -10,14 +15,8 @@ export interface MetricsOptions {
 }
 
 /** Prometheus metrics of one signaling endpoint. */
-export interface SignalingMetrics {
+export interface SignalingMetrics extends MetricsHandle {
   readonly registry: Registry;
-  /** The exposition text, as `GET /metrics` serves it. */
-  metrics(): Promise<string>;
-  /** The `content-type` of {@link SignalingMetrics.metrics}. */
-  readonly contentType: string;
-  /** Stops timing message handling and removes the metrics from the registry. */
-  close(): void;
 }
 
 /** A counter whose value is read from a running total at scrape time. */
@@ -28,7 +27,7 @@ function totalCounter(
   labelNames: readonly string[],
   read: (set: (labels: Record<string, string>, value: number) => void) => void,
 ): Counter<string> {
-  return new Counter({
+  return new prom.Counter({
     name,
     help,
     labelNames,
@@ -53,13 +52,13 @@ function totalCounter(
  * app.get('/metrics', async (req, res) => res.type(metrics.contentType).send(await metrics.metrics()));
  */
 export function createMetrics(signaling: SignalingServer, options: MetricsOptions = {}): SignalingMetrics {
-  const registry = options.registry ?? new Registry();
+  const registry = options.registry ?? new prom.Registry();
   const p = options.prefix ?? 'signalroom_';
   const { core } = signaling;
   const stats = core.stats;
 
   const gauge = (name: string, help: string, read: () => number) =>
-    new Gauge({ name: p + name, help, registers: [registry], collect() { this.set(read()); } });
+    new prom.Gauge({ name: p + name, help, registers: [registry], collect() { this.set(read()); } });
   const names = [
     p + 'connections',
     p + 'peers',
@@ -92,7 +91,7 @@ export function createMetrics(signaling: SignalingServer, options: MetricsOption
   totalCounter(registry, p + 'disconnects_total', 'Peers that disconnected, by reason.', ['reason'], (set) => {
     for (const [reason, n] of stats.disconnects) set({ reason }, n);
   });
-  const handling = new Histogram({
+  const handling = new prom.Histogram({
     name: p + 'message_handling_seconds',
     help: 'Time to handle one client frame (decode, route, encode, write).',
     buckets: [0.000_01, 0.000_025, 0.000_05, 0.000_1, 0.000_25, 0.000_5, 0.001, 0.005, 0.025],

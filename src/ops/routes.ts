@@ -1,9 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { withoutUndefined } from '../core/options.js';
 import { authorizeHandshake } from '../transport/handshake.js';
 import type { SignalingServer } from '../transport/signaling-server.js';
 import { DASHBOARD_HTML, DashboardSeries } from './dashboard.js';
 import { loadMetrics } from './load-metrics.js';
-import type { SignalingMetrics } from './metrics.js';
+import type { MetricsHandle } from './metrics-handle.js';
 
 /** Which operational routes to serve, and where. Paths are fixed; each route can be turned off. */
 export interface OpsRoutesOptions {
@@ -12,7 +13,7 @@ export interface OpsRoutesOptions {
   /** `GET /healthz` (process up) and `GET /readyz` (accepting peers). @default true */
   health?: boolean;
   /** `GET /metrics` from these metrics (see `signalroom/metrics`), or a promise of them. @default undefined */
-  metrics?: SignalingMetrics | Promise<SignalingMetrics | undefined> | undefined;
+  metrics?: MetricsHandle | Promise<MetricsHandle | undefined> | undefined;
   /** `GET /ice-servers`: TURN credentials for a caller that passes the same checks as an upgrade. @default true */
   iceServers?: boolean;
   /** `GET /dashboard`: a live page of rooms, peers and rates. It shows every peer id: keep it internal. @default false */
@@ -98,9 +99,12 @@ function json(response: ServerResponse, status: number, body: unknown): true {
   return true;
 }
 
-/** The operational routes an adapter can mount; all off but `/status` unless asked for. */
+/**
+ * The operational routes an adapter can mount on your app: every one off unless asked for, because they share
+ * your app's public port (`/status` lists every peer id and room).
+ */
 export interface AdapterOpsOptions {
-  /** Path of the JSON status route; `false` mounts none. @default '/status' */
+  /** Path of the JSON status route (every peer id and room), e.g. `'/status'`; `false` mounts none. @default false */
   statusPath?: string | false;
   /** `GET /healthz` and `GET /readyz`. @default false */
   health?: boolean;
@@ -112,9 +116,18 @@ export interface AdapterOpsOptions {
   dashboard?: boolean;
 }
 
+/** The defaults of {@link AdapterOpsOptions}: nothing is mounted on an app unless asked for. */
+export const ADAPTER_OPS_DEFAULTS = {
+  statusPath: false as string | false,
+  health: false,
+  metrics: false,
+  iceServers: false,
+  dashboard: false,
+};
+
 /** The ops handler for an adapter, and the paths it answers (for frameworks that register routes one by one). */
 export function adapterOps(signaling: SignalingServer, options: AdapterOpsOptions): { handle: OpsHandler; paths: string[] } {
-  const { statusPath = '/status', health = false, metrics = false, iceServers = false, dashboard = false } = options;
+  const { statusPath, health, metrics, iceServers, dashboard } = { ...ADAPTER_OPS_DEFAULTS, ...withoutUndefined(options) };
   const handle = createOpsRoutes(signaling, {
     statusPath,
     health,

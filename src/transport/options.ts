@@ -1,5 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { CORE_DEFAULTS, assertInteger, resolveCoreOptions, withoutUndefined, type CoreOptions } from '../core/options.js';
+import { describeValue } from '../core/option-checks.js';
+import { checkGivenOptions } from './check-options.js';
 import type { RoutingScope } from '../core/types.js';
 import type { Backplane } from '../cluster/backplane.js';
 import type { Logger } from '../ops/logger.js';
@@ -91,7 +93,7 @@ export interface SignalingOptions extends CoreOptions {
   authenticate?: ((request: IncomingMessage) => AuthenticateResult | Promise<AuthenticateResult>) | undefined;
   /**
    * Built-in tokens: clients connect with `?token=`. The token is either this secret itself (a shared secret),
-   * or an HS256 JWT signed with it (see {@link signToken}), whose `sub` becomes the peer id, whose optional
+   * or an HS256 JWT signed with it (see `signToken()` in `signalroom`), whose `sub` becomes the peer id, whose optional
    * `rooms` claim limits the rooms it may join, and whose `exp` is enforced. Missing or bad tokens get 401.
    * @default undefined (no token required)
    */
@@ -198,6 +200,7 @@ const SCOPES: readonly RoutingScope[] = ['room', 'open'];
 
 /** Fills in defaults and checks every value; invalid options throw `TypeError` with an exact message. */
 export function resolveSignalingOptions(options: SignalingOptions = {}): ResolvedSignalingOptions {
+  checkGivenOptions(options, SIGNALING_DEFAULTS);
   const given = withoutUndefined(options);
   const resolved = { ...SIGNALING_DEFAULTS, ...given, ...resolveCoreOptions(options) };
   assertInteger('maxMessageSize', resolved.maxMessageSize, 1);
@@ -215,7 +218,7 @@ export function resolveSignalingOptions(options: SignalingOptions = {}): Resolve
   assertInteger('resumeTokenTtl', resolved.resumeTokenTtl, 1);
   assertInteger('clusterHeartbeatInterval', resolved.clusterHeartbeatInterval, 1);
   assertInteger('clusterNodeTimeout', resolved.clusterNodeTimeout, 1);
-  if (typeof resolved.resume !== 'boolean') throw new TypeError(`options.resume must be a boolean, got ${String(resolved.resume)}`);
+  if (typeof resolved.resume !== 'boolean') throw new TypeError(`options.resume must be a boolean, got ${describeValue(resolved.resume)}`);
   assertOptional('authenticate', resolved.authenticate, 'function');
   assertOptional('tokenSecret', resolved.tokenSecret, 'string');
   assertOptional('resumeSecret', resolved.resumeSecret, 'string');
@@ -252,24 +255,24 @@ function resolveScope(scope: SignalingOptions['scope']): Readonly<Record<Dialect
 
 function assertDialect(name: string, value: unknown): asserts value is DialectName {
   if (!DIALECTS.includes(value as DialectName)) {
-    throw new TypeError(`options.${name} must be one of ${DIALECTS.map((d) => `'${d}'`).join(', ')}, got ${String(value)}`);
+    throw new TypeError(`options.${name} must be one of ${DIALECTS.map((d) => `'${d}'`).join(', ')}, got ${describeValue(value)}`);
   }
 }
 
 function assertScope(name: string, value: unknown): asserts value is RoutingScope {
   if (!SCOPES.includes(value as RoutingScope)) {
-    throw new TypeError(`options.${name} must be 'room' or 'open', got ${String(value)}`);
+    throw new TypeError(`options.${name} must be 'room' or 'open', got ${describeValue(value)}`);
   }
 }
 
 function assertPositive(name: string, value: unknown): asserts value is number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new TypeError(`options.${name} must be a number > 0, got ${String(value)}`);
+    throw new TypeError(`options.${name} must be a number > 0, got ${describeValue(value)}`);
   }
 }
 
 function assertOptional(name: string, value: unknown, type: 'function' | 'string'): void {
   if (value !== undefined && (typeof value !== type || value === '')) {
-    throw new TypeError(`options.${name} must be a non-empty ${type}`);
+    throw new TypeError(`options.${name} must be ${type === 'string' ? 'a non-empty string' : 'a function'}, got ${describeValue(value)}`);
   }
 }

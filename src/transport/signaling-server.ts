@@ -14,6 +14,7 @@ import { Suspension } from './suspension.js';
 import { ClusterNode } from '../cluster/cluster-node.js';
 import { logEvents } from '../ops/logger.js';
 import { turnCredentials } from '../ops/turn.js';
+import { asyncDispose } from '../dispose.js';
 
 /** How long {@link SignalingServer.close} waits for clients to answer the close handshake before cutting them. */
 const CLOSE_GRACE_MS = 2_000;
@@ -226,6 +227,11 @@ export class SignalingServer {
   close(): Promise<void> {
     this.#closed ??= this.#shutdown();
     return this.#closed;
+  }
+
+  /** `await using signaling = attachSignaling(server)` closes it when the scope ends. */
+  [asyncDispose](): Promise<void> {
+    return this.close();
   }
 
   async #shutdown(): Promise<void> {

@@ -41,11 +41,17 @@ describe('signalroom/fastify', () => {
     expect((await fetch(`http://127.0.0.1:${port}/rtc`)).status).toBe(426);
   });
 
-  it('registers no status route with statusPath: false', async () => {
+  it('registers no status route unless asked for (it would list every peer on the public port)', async () => {
     const { port } = await fastifyApp(async (app) => {
+      await app.register(signalroom);
+    });
+    for (const path of ['/status', '/healthz', '/metrics', '/dashboard', '/ice-servers']) {
+      expect([path, (await fetch(`http://127.0.0.1:${port}${path}`)).status]).toEqual([path, 404]);
+    }
+    const off = await fastifyApp(async (app) => {
       await app.register(signalroom, { statusPath: false });
     });
-    expect((await fetch(`http://127.0.0.1:${port}/status`)).status).toBe(404);
+    expect((await fetch(`http://127.0.0.1:${off.port}/status`)).status).toBe(404);
   });
 
   it('rejects invalid options when the plugin loads', async () => {
@@ -95,8 +101,15 @@ describe('signalroom/express', () => {
     expect((await fetch(`http://127.0.0.1:${none.port}/status`)).status).toBe(404);
   });
 
+  it('mounts no status route unless asked for (it would list every peer on the public port)', async () => {
+    const { port } = await expressApp({ path: '/signal' });
+    for (const path of ['/status', '/healthz', '/metrics', '/dashboard', '/ice-servers']) {
+      expect([path, (await fetch(`http://127.0.0.1:${port}${path}`)).status]).toEqual([path, 404]);
+    }
+  });
+
   it('passes /status on to the app once signaling is closed', async () => {
-    const { signaling, port } = await expressApp();
+    const { signaling, port } = await expressApp({ statusPath: '/status' });
     await signaling.close();
     expect((await fetch(`http://127.0.0.1:${port}/status`)).status).toBe(404);
   });

@@ -100,11 +100,11 @@ describe('attachSignaling on http.Server', () => {
   });
 
   it.each([
-    [{ path: 'signal' }, 'options.path must start with "/", got signal'],
+    [{ path: 'signal' }, 'options.path must start with "/", got "signal" (string)'],
     [{ maxMessageSize: 0 }, 'options.maxMessageSize must be an integer >= 1, got 0'],
     [{ maxDepth: -1 }, 'options.maxDepth must be an integer >= 1, got -1'],
-    [{ dialect: 'irc' }, "options.dialect must be one of 'console', 'connector', got irc"],
-    [{ scope: 'everyone' }, "options.scope must be 'room' or 'open', got everyone"],
+    [{ dialect: 'irc' }, `options.dialect must be one of 'console', 'connector', got "irc" (string)`],
+    [{ scope: 'everyone' }, `options.scope must be 'room' or 'open', got "everyone" (string)`],
     [{ dialects: { p2p: 'connector' } }, 'options.dialects keys must be paths starting with "/", got "p2p"'],
   ])('rejects %j with a TypeError', (options, message) => {
     expect(() => attachSignaling(appServer(), options as never)).toThrow(new TypeError(message));

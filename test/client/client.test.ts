@@ -1,6 +1,8 @@
+import http from 'node:http';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { WebSocket } from 'ws';
-import { backoffDelay, Client, SignalingClient, type SignalingClientEvents } from '../../src/client/index.js';
+import { backoffDelay, Client, SignalingClient, SignalingClientError, type SignalingClientEvents } from '../../src/client/index.js';
+import { attachSignaling } from '../../src/index.js';
 import { AsyncQueue } from '../helpers/queue.js';
 import { startServer } from '../helpers/server.js';
 
@@ -158,6 +160,87 @@ describe('SignalingClient', () => {
     const peers = await new Promise((resolve) => second.whenConnected(() => resolve(second.joinRoom('my-room'))));
     expect(peers).toEqual([original.id]);
     expect(signaling.status().rooms).toEqual({ 'my-room': [original.id, second.id] });
+  });
+});
+
+describe('SignalingClient without surprises', () => {
+  it('rejects join() after close() at once, with the code closed and a message in words', async () => {
+    const { url } = await startServer();
+    const a = client(url);
+    await a.connect();
+    a.close();
+    const error = await a.join('r').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SignalingClientError);
+    expect(error).toMatchObject({ code: 'closed', message: 'closed: the client is closed (close() was called) (room "r")' });
+  });
+
+  it('reports a first connection that never opens as connect-failed, not connection-lost', async () => {
+    const { url } = await startServer({ tokenSecret: 'right' });
+    const a = client(`${url}/?token=wrong`, { reconnect: false });
+    const failed = a.next('error');
+    void a.connect().catch(() => {});
+    const error = await failed;
+    expect(error.code).toBe('connect-failed');
+    expect(error.message).toMatch(/^connect-failed: could not open a connection to the signaling server \(url "ws:\/\/127\.0\.0\.1:\d+\/\?token=wrong", close code 1006/);
+  });
+
+  it('still reports a drop of an open connection as connection-lost', async () => {
+    const { url, signaling } = await startServer();
+    const a = client(url, { reconnect: false });
+    await a.connect();
+    const lost = a.next('error');
+    signaling.core.disconnectPeer(a.id as string, { code: 4001, reason: 'bye' });
+    expect(await lost).toMatchObject({ code: 'connection-lost', details: { code: 4001, reason: 'bye' } });
+  });
+
+  it('puts the server\'s context into the message: room-full names the room', async () => {
+    const { url } = await startServer({ maxPeersPerRoom: 1 });
+    const a = client(url, { room: 'tiny' });
+    await a.connect();
+    await a.next('joined');
+    const b = client(url);
+    await b.connect();
+    const error = (await b.join('tiny').catch((e: unknown) => e)) as SignalingClientError;
+    expect(error.message).toMatch(/^room-full: the room is full \(room "tiny"/);
+  });
+
+  it('stops connecting when connect()\'s signal aborts, with the signal\'s reason', async () => {
+    const { url, signaling } = await startServer({ authenticate: () => new Promise(() => {}) });
+    const a = client(url);
+    const controller = new AbortController();
+    const pending = a.connect({ signal: controller.signal });
+    controller.abort(new Error('user gave up'));
+    await expect(pending).rejects.toThrow('user gave up');
+    expect(a.connected).toBe(false);
+    expect(signaling.core.peerCount).toBe(0);
+    await expect(a.connect({ signal: AbortSignal.abort(new Error('already')) })).rejects.toThrow('already');
+  });
+
+  it('stops waiting for a join when its signal aborts', async () => {
+    const { url } = await startServer({ authorizeJoin: () => new Promise<boolean>(() => {}) });
+    const a = client(url);
+    await a.connect();
+    const controller = new AbortController();
+    const pending = a.join('slow', { signal: controller.signal });
+    controller.abort(new Error('not waiting'));
+    await expect(pending).rejects.toThrow('not waiting');
+  });
+
+  it('closes with await using, on the client and on the server handle', async () => {
+    const { url, signaling } = await startServer();
+    const gone = new Promise((resolve) => signaling.once('peer:disconnect', resolve));
+    {
+      await using a = client(url);
+      await a.connect();
+      expect(signaling.core.peerCount).toBe(1);
+    }
+    await gone;
+    const attached = attachSignaling(http.createServer(), { path: '/s' });
+    await (async () => {
+      await using scoped = attached;
+      expect(scoped.closed).toBe(false);
+    })();
+    expect(attached.closed).toBe(true);
   });
 });
 

@@ -261,8 +261,8 @@ describe('SignalingCore', () => {
   it.each([
     [{ maxPeersPerRoom: 0 }, 'options.maxPeersPerRoom must be an integer >= 1, got 0'],
     [{ maxRoomsPerPeer: 1.5 }, 'options.maxRoomsPerPeer must be an integer >= 1, got 1.5'],
-    [{ maxRoomIdLength: '9' }, 'options.maxRoomIdLength must be an integer >= 1, got 9'],
-    [{ generateId: 'x' }, 'options.generateId must be a function'],
+    [{ maxRoomIdLength: '9' }, 'options.maxRoomIdLength must be an integer >= 1, got "9" (string)'],
+    [{ generateId: 'x' }, 'options.generateId must be a function, got "x" (string)'],
   ])('rejects invalid options %j with a TypeError', (options, message) => {
     expect(() => new SignalingCore(options as never)).toThrow(new TypeError(message));
   });

@@ -158,8 +158,8 @@ describe('option validation', () => {
     [{ messageBurst: 0.5 }, 'options.messageBurst must be an integer >= 1, got 0.5'],
     [{ heartbeatInterval: -1 }, 'options.heartbeatInterval must be an integer >= 0, got -1'],
     [{ allowedOrigins: 'https://a' }, 'options.allowedOrigins must be an array of origins or a function'],
-    [{ authenticate: 'yes' }, 'options.authenticate must be a non-empty function'],
-    [{ resume: 'yes' }, 'options.resume must be a boolean, got yes'],
+    [{ authenticate: 'yes' }, 'options.authenticate must be a function, got "yes" (string)'],
+    [{ resume: 'yes' }, 'options.resume must be a boolean, got "yes" (string)'],
   ])('rejects %j', async (options, message) => {
     await expect(startServer(options as never)).rejects.toThrow(new TypeError(message));
   });

@@ -168,7 +168,7 @@ describe('plain connections (no ?extensions=1): exactly the original, leaves at 
     const { url, server, signaling } = await startServer({ resumeGracePeriod: 600_000 });
     const a = await openJoined(url, 'r');
     const sockets: Array<import('node:stream').Duplex> = [];
-    server.on('upgrade', (_request, socket) => sockets.push(socket));
+    server.on('connection', (socket) => sockets.push(socket));
     const b = await openJoined(url, 'r');
     await a.next();
     const serverSide = sockets[0] as import('node:stream').Duplex;

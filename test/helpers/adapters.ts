@@ -69,7 +69,7 @@ export const ADAPTERS: readonly AdapterFactory[] = [
       const app = express();
       app.get('/app', (_request, response) => void response.send('app route'));
       const server = http.createServer(app);
-      return serve(server, expressSignaling(app, server, { ...options, path: '/signal' }));
+      return serve(server, expressSignaling(app, server, { ...options, path: '/signal', statusPath: '/status' }));
     },
   },
   {
@@ -77,7 +77,7 @@ export const ADAPTERS: readonly AdapterFactory[] = [
     async start(options = {}) {
       const app: FastifyInstance = Fastify();
       app.get('/app', async () => 'app route');
-      await app.register(signalroom, { ...options, path: '/signal' });
+      await app.register(signalroom, { ...options, path: '/signal', statusPath: '/status' });
       await app.listen({ port: 0, host: '127.0.0.1' });
       const port = (app.server.address() as AddressInfo).port;
       let stopped: Promise<void> | undefined;
