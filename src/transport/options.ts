@@ -135,13 +135,19 @@ export interface SignalingOptions extends CoreOptions {
   logger?: Logger | undefined;
   /**
    * Makes this endpoint one node of a cluster: peers on every node share rooms, see each other and signal each
-   * other as on one node. `redisBackplane({ url })` from `signalroom/redis`, or a `MemoryBackplane` node.
+   * other as on one node. The shared state (peer directory, rooms, node leases) lives in the backplane's engine;
+   * this node keeps only its own peers and their rooms. `redisBackplane({ url })` from `signalroom/redis`, or a
+   * `MemoryBackplane` node.
    * @default undefined (a single node)
    */
   backplane?: Backplane | undefined;
-  /** Milliseconds between a node's heartbeats (its snapshot) and reconciliations. @default 5000 */
+  /** Milliseconds between a node's lease renewals (its heartbeat) and its checks for dead nodes. @default 5000 */
   clusterHeartbeatInterval?: number;
-  /** Milliseconds after its last heartbeat that a node counts as dead and its peers leave. @default 10000 */
+  /**
+   * Milliseconds a node's lease lasts: a node that has not renewed it by then is dead, and its peers leave. Must
+   * be longer than `clusterHeartbeatInterval`, or live nodes would lose their leases between renewals.
+   * @default 10000
+   */
   clusterNodeTimeout?: number;
 }
 
@@ -218,6 +224,11 @@ export function resolveSignalingOptions(options: SignalingOptions = {}): Resolve
   assertInteger('resumeTokenTtl', resolved.resumeTokenTtl, 1);
   assertInteger('clusterHeartbeatInterval', resolved.clusterHeartbeatInterval, 1);
   assertInteger('clusterNodeTimeout', resolved.clusterNodeTimeout, 1);
+  if (resolved.clusterNodeTimeout <= resolved.clusterHeartbeatInterval) {
+    throw new TypeError(
+      `options.clusterNodeTimeout must be longer than options.clusterHeartbeatInterval (${resolved.clusterHeartbeatInterval}), got ${resolved.clusterNodeTimeout}`,
+    );
+  }
   if (typeof resolved.resume !== 'boolean') throw new TypeError(`options.resume must be a boolean, got ${describeValue(resolved.resume)}`);
   assertOptional('authenticate', resolved.authenticate, 'function');
   assertOptional('tokenSecret', resolved.tokenSecret, 'string');

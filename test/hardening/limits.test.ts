@@ -160,6 +160,10 @@ describe('option validation', () => {
     [{ allowedOrigins: 'https://a' }, 'options.allowedOrigins must be an array of origins or a function'],
     [{ authenticate: 'yes' }, 'options.authenticate must be a function, got "yes" (string)'],
     [{ resume: 'yes' }, 'options.resume must be a boolean, got "yes" (string)'],
+    [
+      { clusterHeartbeatInterval: 5000, clusterNodeTimeout: 5000 },
+      'options.clusterNodeTimeout must be longer than options.clusterHeartbeatInterval (5000), got 5000',
+    ],
   ])('rejects %j', async (options, message) => {
     await expect(startServer(options as never)).rejects.toThrow(new TypeError(message));
   });
