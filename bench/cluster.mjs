@@ -125,6 +125,16 @@ async function footprint(target) {
     await Promise.all(nodes.map(untilReady));
     sockets.push(...(await holdPeers(two.port, 'own', 0, 10)));
     await settle(nodes);
+    const idleCpu = async () => {
+      await settle(nodes);
+      const t0 = performance.now();
+      const c0 = cpuMicros(two.pid);
+      await delay(P.idleMs);
+      return (cpuMicros(two.pid) - c0) / 1000 / ((performance.now() - t0) / 1000);
+    };
+    // Node 2's idle cost on its own first: what the figures below add to it is what node 1's peers cost it.
+    await idleCpu();
+    const idleAlone = await idleCpu();
 
     // Churn: connect, join, close, 10 at a time, in rooms of 4 that only node 1's peers use.
     const churn0 = [cpuMicros(one.pid), cpuMicros(two.pid)];
@@ -142,15 +152,12 @@ async function footprint(target) {
     for (const count of P.held) {
       sockets.push(...(await holdPeers(one.port, 'held', held, count - held)));
       held = count;
-      await settle(nodes);
-      const t0 = performance.now();
-      const c0 = cpuMicros(two.pid);
-      await delay(P.idleMs);
-      idle.push((cpuMicros(two.pid) - c0) / 1000 / ((performance.now() - t0) / 1000));
+      idle.push(await idleCpu());
     }
     await settle(nodes);
     return {
       churnShare: (churn1[1] - churn0[1]) / (churn1[0] - churn0[0]),
+      idleAloneMsPerSecond: idleAlone,
       node1ChurnMicrosPerCycle: (churn1[0] - churn0[0]) / P.churn,
       idleLowMsPerSecond: idle[0],
       idleHighMsPerSecond: idle[1],
@@ -208,6 +215,7 @@ async function main() {
   const [low, high] = P.held.map((n) => n.toLocaleString('en-US'));
   const ROWS = [
     { label: "node 2 CPU during node 1's churn, as a share of node 1's", get: (l) => m(l, 'footprint', 'churnShare'), target: '≤ 0.05', ok: (v) => v <= 0.05 },
+    { label: 'node 2 idle CPU, node 1 holding no peers (ms/s)', get: (l) => m(l, 'footprint', 'idleAloneMsPerSecond') },
     { label: `node 2 idle CPU, node 1 holding ${low} peers (ms/s)`, get: (l) => m(l, 'footprint', 'idleLowMsPerSecond'), target: '≤ 3', ok: (v) => v <= 3 },
     { label: `node 2 idle CPU, node 1 holding ${high} peers (ms/s)`, get: (l) => m(l, 'footprint', 'idleHighMsPerSecond'), target: '≤ 3', ok: (v) => v <= 3 },
     { label: `node 2 RSS growth from node 1's ${high} peers (MiB)`, get: (l) => m(l, 'footprint', 'rssGrowthMiB'), target: '≤ 8', ok: (v) => v <= 8 },
