@@ -1,7 +1,7 @@
 import type { Redis as RedisClient, RedisOptions } from 'ioredis';
 import { requireOptionalPeer } from '../optional-peer.js';
 import type { StatusReport } from '../core/types.js';
-import type { Backplane, BackplaneHandlers, BackplaneEndResult, BackplaneJoinResult, RoomSnapshot } from './backplane.js';
+import type { Backplane, BackplaneHandlers, BackplaneEndResult, BackplaneJoinResult, PeerEntry, RoomSnapshot } from './backplane.js';
 import { SCRIPTS, scriptSource } from './redis-scripts.js';
 
 /** Options of {@link redisBackplane}. */
@@ -131,16 +131,7 @@ export function redisBackplane(options: RedisBackplaneOptions = {}): Backplane {
     },
 
     async claimPeer(peer, mode) {
-      const [existed, ...rooms] = (await run(
-        'srClaim',
-        peer.id,
-        peer.node,
-        peer.incarnation,
-        peer.dialect,
-        peer.scope,
-        peer.switchRooms ? '1' : '0',
-        mode,
-      )) as [number, ...string[]];
+      const [existed, ...rooms] = (await run('srClaim', ...entryArgs(peer), mode)) as [number, ...string[]];
       return { existed: existed === 1, rooms };
     },
     async removePeer(peerId, incarnation) {
@@ -152,12 +143,7 @@ export function redisBackplane(options: RedisBackplaneOptions = {}): Backplane {
     async restorePeer(peer, memberships, transferOwnership) {
       const result = await run(
         'srRestorePeer',
-        peer.id,
-        peer.node,
-        peer.incarnation,
-        peer.dialect,
-        peer.scope,
-        peer.switchRooms ? '1' : '0',
+        ...entryArgs(peer),
         transfer(transferOwnership),
         // cjson turns an empty table into an object: the script only iterates it, so either shape works.
         JSON.stringify(memberships.map((m) => ({ ...m, owner: m.owner ?? '' }))),
@@ -248,6 +234,11 @@ export function redisBackplane(options: RedisBackplaneOptions = {}): Backplane {
       return { peers, rooms, nodes: leases.filter(([, live]) => live === 1).length };
     },
   };
+}
+
+/** A directory entry as the claim and restore scripts take it: id, node, inc, dialect, scope, sw. */
+function entryArgs(peer: PeerEntry): string[] {
+  return [peer.id, peer.node, peer.incarnation, peer.dialect, peer.scope, peer.switchRooms ? '1' : '0'];
 }
 
 /** A snapshot as the script encodes it; cjson writes an empty member list as `{}`. */

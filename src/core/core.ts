@@ -92,16 +92,7 @@ export class SignalingCore extends TypedEmitter<SignalingEvents> {
   connect(connection: Connection, options: PeerOptions = {}): string {
     const id = options.id ?? this.options.generateId({ kind: 'peer', dialect: options.dialect });
     if (this.#peers.has(id)) this.disconnectPeer(id, { reason: 'replaced' });
-    const peer = new PeerRecord(
-      id,
-      connection,
-      options.scope ?? 'room',
-      options.switchRooms ?? false,
-      options.dialect ?? 'console',
-      options.data,
-      options.allowedRooms === undefined ? undefined : new Set(options.allowedRooms),
-      options.node,
-    );
+    const peer = this.#newPeer(id, connection, options);
     this.#peers.set(id, peer);
     this.stats.connects++;
     this.#coordinator?.peerConnected(describe(peer));
