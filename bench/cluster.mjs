@@ -10,13 +10,13 @@
 //
 // Every loop is bounded in count and in time; everything talks to 127.0.0.1 only.
 import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
-import { rssBytes } from './proc.mjs';
+import { cpuMicros, rssBytes } from './proc.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
@@ -35,19 +35,6 @@ const TARGETS = [
 ];
 // As the standalone server runs by default, but for the limits the bench clients exceed on purpose.
 const ENV = { MESSAGE_RATE_PER_SEC: '1000000000', MESSAGE_BURST: '1000000000', MAX_CLIENTS: '100000', LOG_LEVEL: 'warn' };
-
-/** CPU time of every thread of `pid`, in microseconds, from the scheduler's nanosecond counters. */
-function cpuMicros(pid) {
-  let nanos = 0;
-  for (const task of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      nanos += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
-    } catch {
-      // The thread ended between the listing and the read.
-    }
-  }
-  return nanos / 1000;
-}
 
 function startNode(target, env, flags) {
   const child = spawn(process.execPath, [...flags, path.join(target.dir, 'dist/cli.js')], {

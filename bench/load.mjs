@@ -89,7 +89,7 @@ const CANDIDATE = {
  * with a new one. One in five is an SDP offer/answer, the rest ICE candidates. `t` leads each frame, so reading the
  * send time back takes a slice, not a parse: the load generator stays cheap.
  */
-async function relay({ pairs = 100, inflight = 8, warmupMs = 1000, measureMs = 5000 }) {
+async function relay({ pairs = 100, inflight = 8, pauseMs = 0, warmupMs = 1000, measureMs = 5000 }) {
   let measuring = false;
   let delivered = 0;
   const latencies = new Float64Array(4_000_000);
@@ -124,7 +124,8 @@ async function relay({ pairs = 100, inflight = 8, warmupMs = 1000, measureMs = 5
         delivered++;
         if (samples < latencies.length) latencies[samples++] = performance.now() - Number(text.slice(5, text.indexOf(',')));
       }
-      send();
+      if (pauseMs > 0) setTimeout(send, pauseMs);
+      else send();
     };
     client.send = send;
   }
@@ -199,7 +200,9 @@ async function crowd({ size = 200, rooms = 3 }) {
   return { notifications: notices, cpuMicrosPerNotification: (cpu1 - cpu0) / notices };
 }
 
-const scenarios = { relay, idle, crowd, cross: relay };
+/** Light load: 10 pairs, one message in flight each, 10 ms between a message and its answer. */
+const light = (params) => relay({ ...params, pairs: 10, inflight: 1, pauseMs: 10 });
+const scenarios = { relay, light, idle, crowd, cross: relay };
 const result = await scenarios[config.scenario](config);
 process.stdout.write(`${JSON.stringify(result)}\n`);
 process.exit(0);

@@ -1,7 +1,9 @@
-// npm run bench [-- --quick] [-- --rounds N] [-- --only relay|idle|crowd] [-- --update-readme]
+// npm run bench [-- --quick] [-- --rounds N] [-- --only relay|light|idle|crowd|cross] [-- --update-readme]
 //
-// Measures signalroom's standalone server against a minimal relay (bench/minimal-relay.mjs) on this machine, in
-// the same run, alternating A B / B A over several rounds, each scenario on a fresh server process. Prints every
+// Measures signalroom's standalone server (plain connections, and connections that ask for extensions) beside a
+// minimal relay (bench/minimal-relay.mjs, the reference every figure is a ratio to), the `peer` package's
+// PeerServer and a typical socket.io signaling server (bench/peers/), on this machine, in the same rounds,
+// alternating the order of the servers round by round, each scenario on a fresh server process. Prints every
 // figure and its ratio to the reference; writes bench/results/latest.json, latest.md and chart.svg.
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -30,35 +32,39 @@ const rounds = roundsArg >= 0 ? Number(args[roundsArg + 1]) : quick ? 2 : 4;
 const onlyArg = args.indexOf('--only');
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const haveRedis = await redisAnswers(redisUrl);
-const scenarios = onlyArg >= 0 ? [args[onlyArg + 1]] : ['relay', 'idle', 'crowd', ...(haveRedis ? ['cross'] : [])];
+const scenarios = onlyArg >= 0 ? [args[onlyArg + 1]] : ['relay', 'light', 'idle', 'crowd', ...(haveRedis ? ['cross'] : [])];
 if (!haveRedis) console.error(`no Redis at ${redisUrl}: skipping the cross-node row (start one, or set REDIS_URL)`);
 
 const PARAMS = quick
-  ? { relay: { measureMs: 3000, warmupMs: 800 }, idle: { connections: 2000 }, crowd: { size: 200 } }
-  : { relay: { measureMs: 8000, warmupMs: 1500 }, idle: { connections: 10_000 }, crowd: { size: 200 } };
+  ? { relay: { measureMs: 3000, warmupMs: 800 }, light: { measureMs: 3000, warmupMs: 500 }, idle: { connections: 2000 }, crowd: { size: 200 } }
+  : { relay: { measureMs: 8000, warmupMs: 1500 }, light: { measureMs: 8000, warmupMs: 1000 }, idle: { connections: 10_000 }, crowd: { size: 200 } };
 PARAMS.cross = PARAMS.relay;
 
+// Every default on, except the per-connection message rate, which the bench clients exceed by design, and the
+// room cap, which the 200-peer crowd scenario exceeds by design. Logging is the operator's choice of volume, not a
+// limit: the bench keeps it at warn, like the others' none.
+const SIGNALROOM_ENV = { MESSAGE_RATE_PER_SEC: '1000000000', MESSAGE_BURST: '1000000000', MAX_ROOM_CLIENTS: '1000', LOG_LEVEL: 'warn' };
+const ALL = ['relay', 'light', 'idle', 'crowd'];
 const TARGETS = {
-  signalroom: {
-    label: 'signalroom',
-    command: ['dist/cli.js'],
-    // Every default on, except the per-connection message rate, which the bench clients exceed by design, and the
-    // room cap, which the 200-peer crowd scenario exceeds by design.
-    // Logging is the operator's choice of volume, not a limit: the bench keeps it at warn, like the reference's none.
-    env: { MESSAGE_RATE_PER_SEC: '1000000000', MESSAGE_BURST: '1000000000', MAX_ROOM_CLIENTS: '1000', LOG_LEVEL: 'warn' },
-  },
-  reference: { label: 'minimal relay', command: ['bench/minimal-relay.mjs'], env: {} },
+  reference: { label: 'minimal relay', command: ['bench/minimal-relay.mjs'], env: {}, load: 'bench/load.mjs', scenarios: ALL },
+  signalroom: { label: 'signalroom', command: ['dist/cli.js'], env: SIGNALROOM_ENV, load: 'bench/load.mjs', scenarios: [...ALL, 'cross'] },
+  // The SDK's connections: resume token, grace period and error codes (one extra frame per connection).
+  extensions: { label: 'signalroom (extensions)', command: ['dist/cli.js'], env: SIGNALROOM_ENV, load: 'bench/load.mjs', urlSuffix: '/?extensions=1', scenarios: ALL },
+  peerjs: { label: 'PeerJS server', command: ['bench/peers/peerjs-server.mjs'], env: {}, load: 'bench/peers/load.mjs', protocol: 'peerjs', scenarios: ['relay', 'light', 'idle'] },
+  socketio: { label: 'socket.io', command: ['bench/peers/socketio-server.mjs'], env: {}, load: 'bench/peers/load.mjs', protocol: 'socketio', scenarios: ALL },
 };
+const ORDER = ['signalroom', 'reference', 'extensions', 'peerjs', 'socketio'];
 
 /** The figures reported, how each is computed from a scenario result, and the target ratio (if any). */
 const METRICS = [
-  { key: 'cpuMicrosPerMessage', scenario: 'relay', label: 'server CPU per relayed message (µs)', target: 0.85 },
-  { key: 'messagesPerSecond', scenario: 'relay', label: 'delivered messages per second', higherIsBetter: true },
-  { key: 'p50Ms', scenario: 'relay', label: 'latency p50 under load (ms)' },
-  { key: 'p99Ms', scenario: 'relay', label: 'latency p99 under load (ms)', target: 1.0 },
-  { key: 'rssBytesPerConnection', scenario: 'idle', label: 'memory per idle connection (KiB)', scale: 1 / 1024, target: 1.05 },
-  { key: 'cpuMicrosPerConnectJoin', scenario: 'idle', label: 'server CPU per connect+join (µs)', target: 1.1 },
-  { key: 'cpuMicrosPerNotification', scenario: 'crowd', label: 'server CPU per join notification (µs)', target: 1.0 },
+  { key: 'cpuMicrosPerMessage', scenario: 'relay', label: 'relay: server CPU per delivered message (µs)', target: 0.8 },
+  { key: 'messagesPerSecond', scenario: 'relay', label: 'relay: delivered messages per second', higherIsBetter: true, target: 1.15 },
+  { key: 'p50Ms', scenario: 'relay', label: 'relay: latency p50 under load (ms)' },
+  { key: 'p99Ms', scenario: 'relay', label: 'relay: latency p99 under load (ms)', target: 0.9 },
+  { key: 'cpuMicrosPerMessage', scenario: 'light', label: 'light load: CPU per message (µs)', target: 1.0 },
+  { key: 'rssBytesPerConnection', scenario: 'idle', label: 'idle: memory per connection (KiB)', scale: 1 / 1024, target: 0.95 },
+  { key: 'cpuMicrosPerConnectJoin', scenario: 'idle', label: 'idle: server CPU per connect + join (µs)', target: 1.0 },
+  { key: 'cpuMicrosPerNotification', scenario: 'crowd', label: 'fanout: CPU per join notification (µs)', target: 1.0 },
   // Two signalroom nodes on one Redis, every pair split across them, against the single-node relay.
   { key: 'messagesPerSecond', scenario: 'cross', label: 'cross-node: delivered messages per second', higherIsBetter: true },
   { key: 'p99Ms', scenario: 'cross', label: 'cross-node: latency p99 (ms)' },
@@ -72,6 +78,7 @@ const METRICS = [
  */
 const NODE_FLAGS = {
   relay: [],
+  light: [],
   idle: ['--max-semi-space-size=1'],
   crowd: [],
   cross: [],
@@ -95,8 +102,8 @@ function startServer(target, scenario) {
   });
 }
 
-function runLoad(config) {
-  const child = spawn(process.execPath, ['bench/load.mjs', JSON.stringify(config)], {
+function runLoad(load, config) {
+  const child = spawn(process.execPath, [load, JSON.stringify(config)], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -120,9 +127,13 @@ async function measure(scenario, target) {
   const servers = [];
   try {
     for (let i = 0; i < (cluster ? 2 : 1); i++) servers.push(await startServer(nodeTarget, scenario));
-    return await runLoad({
+    const urls = servers.map(({ port }) => `ws://127.0.0.1:${port}${target.urlSuffix ?? ''}`);
+    return await runLoad(target.load, {
       scenario,
-      urls: servers.map(({ port }) => `ws://127.0.0.1:${port}`),
+      protocol: target.protocol,
+      url: urls[0],
+      pid: servers[0].child.pid,
+      urls,
       pids: servers.map(({ child }) => child.pid),
       ...PARAMS[scenario],
     });
@@ -141,43 +152,50 @@ const median = (values) => {
 };
 
 async function main() {
-  const results = { signalroom: {}, reference: {} };
+  const results = Object.fromEntries(ORDER.map((name) => [name, {}]));
   const started = Date.now();
   for (let round = 0; round < rounds; round++) {
     for (const scenario of scenarios) {
-      const order = round % 2 === 0 ? ['signalroom', 'reference'] : ['reference', 'signalroom'];
+      // The order of the servers turns by one each round, so no server always runs first (or last) in a round.
+      const order = ORDER.map((_, i) => ORDER[(i + round) % ORDER.length]).filter((name) => TARGETS[name].scenarios.includes(scenario));
+      if (!order.includes('reference')) order.push('reference');
       for (const name of order) {
         const result = await measure(scenario, TARGETS[name]);
         (results[name][scenario] ??= []).push(result);
-        process.stderr.write(`round ${round + 1}/${rounds} ${scenario.padEnd(5)} ${TARGETS[name].label.padEnd(13)} ${JSON.stringify(result)}\n`);
+        process.stderr.write(`round ${round + 1}/${rounds} ${scenario.padEnd(5)} ${TARGETS[name].label.padEnd(24)} ${JSON.stringify(result)}\n`);
       }
     }
   }
 
+  const compared = ORDER.filter((name) => name !== 'reference');
   const rows = METRICS.filter((metric) => scenarios.includes(metric.scenario)).map((metric) => {
-    const value = (name) => median(results[name][metric.scenario].map((r) => r[metric.key])) * (metric.scale ?? 1);
-    const ours = value('signalroom');
+    const value = (name) => {
+      const runs = results[name][metric.scenario];
+      return runs === undefined ? undefined : median(runs.map((r) => r[metric.key])) * (metric.scale ?? 1);
+    };
     const reference = value('reference');
-    const ratio = ours / reference;
-    const pass = metric.target === undefined ? undefined : ratio <= metric.target;
-    return { ...metric, ours, reference, ratio, pass };
+    const ratios = Object.fromEntries(compared.map((name) => [name, value(name) === undefined ? undefined : value(name) / reference]));
+    const ratio = ratios.signalroom;
+    const pass = metric.target === undefined ? undefined : metric.higherIsBetter ? ratio >= metric.target : ratio <= metric.target;
+    return { ...metric, ours: value('signalroom'), reference, ratio, ratios, pass };
   });
 
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}`;
   const date = new Date().toISOString().slice(0, 10);
   const fmt = (n) => (Math.abs(n) >= 100 ? n.toFixed(0) : Math.abs(n) >= 10 ? n.toFixed(1) : n.toFixed(2));
+  const cell = (ratio) => (ratio === undefined ? '—' : `${ratio.toFixed(2)}×`);
   const table = [
-    `| figure | signalroom | minimal relay | ratio | target |`,
-    `|---|---:|---:|---:|---:|`,
+    `| figure | minimal relay | ${compared.map((name) => TARGETS[name].label).join(' | ')} | target (signalroom) |`,
+    `|---|---:|${compared.map(() => '---:').join('|')}|---:|`,
     ...rows.map(
       (r) =>
-        `| ${r.label} | ${fmt(r.ours)} | ${fmt(r.reference)} | ${r.ratio.toFixed(2)}× | ${
-          r.target === undefined ? '' : `≤ ${r.target.toFixed(2)}× ${r.pass ? '✓' : '✗'}`
+        `| ${r.label} | ${fmt(r.reference)} | ${compared.map((name) => cell(r.ratios[name])).join(' | ')} | ${
+          r.target === undefined ? '' : `${r.higherIsBetter ? '≥' : '≤'} ${r.target.toFixed(2)}× ${r.pass ? '✓' : '✗'}`
         } |`,
     ),
   ].join('\n');
   const mode = quick ? 'quick' : 'full';
-  const summary = `Measured ${date} on ${machine}; ${rounds} rounds (${mode}), medians, each scenario on a fresh server process.`;
+  const summary = `Measured ${date} on ${machine}; ${rounds} rounds (${mode}), medians, each scenario on a fresh server process; every figure but the reference's is a ratio to the minimal relay in the same rounds.`;
 
   console.log(`\n${summary}\n\n${table}\n`);
   console.log(`took ${((Date.now() - started) / 1000).toFixed(0)} s`);
@@ -185,12 +203,14 @@ async function main() {
   mkdirSync(`${root}bench/results`, { recursive: true });
   writeFileSync(`${root}bench/results/latest.json`, `${JSON.stringify({ date, machine, mode, rounds, params: PARAMS, rows, results }, null, 2)}\n`);
   writeFileSync(`${root}bench/results/latest.md`, `${summary}\n\n${table}\n`);
-  writeFileSync(`${root}bench/results/chart.svg`, renderChart(rows.filter((r) => r.target !== undefined), `${date} · ${machine}`));
+  const charted = rows.filter((r) => r.target !== undefined);
+  const series = ['signalroom', 'peerjs', 'socketio'].map((name) => ({ name: TARGETS[name].label, key: name }));
+  writeFileSync(`${root}bench/results/chart.svg`, renderChart(charted, series, `${date} · ${machine}`));
   if (!haveRedis) console.log(`(no cross-node row: no Redis at ${redisUrl})`);
 
   if (args.includes('--update-readme') && onlyArg < 0) {
     const readme = readFileSync(`${root}README.md`, 'utf8');
-    const block = `<!-- bench:start -->\n${summary}\n\n![signalroom cost relative to a minimal relay](bench/results/chart.svg)\n\n${table}\n<!-- bench:end -->`;
+    const block = `<!-- bench:start -->\n${summary}\n\n![signalroom, PeerJS and socket.io relative to a minimal relay](bench/results/chart.svg)\n\n${table}\n<!-- bench:end -->`;
     writeFileSync(`${root}README.md`, readme.replace(/<!-- bench:start -->[\s\S]*<!-- bench:end -->/, block));
     console.log('README.md updated');
   }
