@@ -16,6 +16,7 @@ import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
+import { startProcess } from './common.mjs';
 import { cpuMicros, rssBytes } from './proc.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -37,20 +38,7 @@ const TARGETS = [
 const ENV = { MESSAGE_RATE_PER_SEC: '1000000000', MESSAGE_BURST: '1000000000', MAX_CLIENTS: '100000', LOG_LEVEL: 'warn' };
 
 function startNode(target, env, flags) {
-  const child = spawn(process.execPath, [...flags, path.join(target.dir, 'dist/cli.js')], {
-    cwd: root,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...ENV, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    let output = '';
-    child.stdout.on('data', (chunk) => {
-      output += chunk;
-      const match = /listening on ws:\/\/127\.0\.0\.1:(\d+)/.exec(output);
-      if (match) resolve({ child, pid: child.pid, port: Number(match[1]) });
-    });
-    child.once('exit', (code) => reject(new Error(`${target.label} exited with ${code}: ${output}`)));
-  });
+  return startProcess({ script: path.join(target.dir, 'dist/cli.js'), flags, env: { ...ENV, ...env }, cwd: root, label: target.label });
 }
 
 async function untilReady(node) {

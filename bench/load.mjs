@@ -4,6 +4,7 @@
 // Every loop is bounded in count and in time; it talks to 127.0.0.1 only.
 import { setTimeout as delay } from 'node:timers/promises';
 import { WebSocket } from 'ws';
+import { percentile, settle as settleAll, until } from './common.mjs';
 import { cpuMicros, rssBytes } from './proc.mjs';
 
 const config = JSON.parse(process.argv[2]);
@@ -40,26 +41,7 @@ async function connectMany(count, batch, onFrame) {
   return clients;
 }
 
-/** Resolves when `predicate()` holds, checking every few ms, or rejects after `ms`. */
-async function until(predicate, ms, what) {
-  const deadline = Date.now() + ms;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await delay(5);
-  }
-}
-
-/** Lets the server settle (flush, then a full GC through bench/gc-hook.cjs) before a reading. */
-async function settle() {
-  await delay(200);
-  for (const p of pids) process.kill(p, 'SIGUSR2');
-  await delay(200);
-}
-
-function percentile(sorted, p) {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
+const settle = () => settleAll(pids);
 
 // A realistic SDP offer (one audio and one video m-line, ~1.6 KB) and an ICE candidate (~200 B).
 const SDP = [

@@ -11,6 +11,7 @@ import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import net from 'node:net';
 import { renderChart } from './chart.mjs';
+import { startProcess } from './common.mjs';
 
 /** Whether a Redis answers PING at `url`. */
 function redisAnswers(url) {
@@ -86,20 +87,7 @@ const NODE_FLAGS = {
 
 function startServer(target, scenario) {
   const flags = ['--expose-gc', '-r', './bench/gc-hook.cjs', ...NODE_FLAGS[scenario]];
-  const child = spawn(process.execPath, [...flags, ...target.command], {
-    cwd: root,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...target.env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    let output = '';
-    child.stdout.on('data', (chunk) => {
-      output += chunk;
-      const match = /listening on ws:\/\/127\.0\.0\.1:(\d+)/.exec(output);
-      if (match) resolve({ child, port: Number(match[1]) });
-    });
-    child.once('exit', (code) => reject(new Error(`${target.label} exited with ${code}: ${output}`)));
-  });
+  return startProcess({ script: target.command[0], flags, env: target.env, cwd: root, label: target.label });
 }
 
 function runLoad(load, config) {

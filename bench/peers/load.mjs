@@ -5,6 +5,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { io } from 'socket.io-client';
 import { WebSocket } from 'ws';
+import { percentile, settle as settleAll, until } from '../common.mjs';
 import { cpuMicros, rssBytes } from '../proc.mjs';
 
 const config = JSON.parse(process.argv[2]);
@@ -62,23 +63,7 @@ async function connectMany(count, batch) {
   return clients;
 }
 
-async function until(predicate, ms, what) {
-  const deadline = Date.now() + ms;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await delay(5);
-  }
-}
-
-async function settle() {
-  await delay(200);
-  process.kill(pid, 'SIGUSR2');
-  await delay(200);
-}
-
-function percentile(sorted, p) {
-  return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
+const settle = () => settleAll([pid]);
 
 /** Pairs in rooms of two; each client keeps `inflight` signals in flight to its partner, pausing `pauseMs` between. */
 async function relay({ pairs = 100, inflight = 8, pauseMs = 0, warmupMs = 1000, measureMs = 5000 }) {

@@ -1,0 +1,46 @@
+// What the benchmark scripts share: starting a server process and waiting for its "listening" line, and the small
+// helpers the load generators use around their measurements.
+import { spawn } from 'node:child_process';
+import { setTimeout as delay } from 'node:timers/promises';
+
+/**
+ * Starts `node [flags] <script>` with PORT=0 on 127.0.0.1 and resolves once it prints `listening on ws://…:PORT`,
+ * with the child, its pid and the port.
+ */
+export function startProcess({ script, flags = [], env = {}, cwd, label }) {
+  const child = spawn(process.execPath, [...flags, script], {
+    cwd,
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    let output = '';
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+      const match = /listening on ws:\/\/127\.0\.0\.1:(\d+)/.exec(output);
+      if (match) resolve({ child, pid: child.pid, port: Number(match[1]) });
+    });
+    child.once('exit', (code) => reject(new Error(`${label} exited with ${code}: ${output}`)));
+  });
+}
+
+/** Resolves when `predicate()` holds, checking every few ms, or rejects after `ms`. */
+export async function until(predicate, ms, what) {
+  const deadline = Date.now() + ms;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await delay(5);
+  }
+}
+
+/** Lets the servers settle (flush, then a full GC through bench/gc-hook.cjs) before a reading. */
+export async function settle(pids) {
+  await delay(200);
+  for (const pid of pids) process.kill(pid, 'SIGUSR2');
+  await delay(200);
+}
+
+export function percentile(sorted, p) {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
