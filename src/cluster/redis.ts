@@ -140,8 +140,16 @@ export function redisBackplane(options: RedisBackplaneOptions = {}): Backplane {
         peer.scope,
         peer.switchRooms ? '1' : '0',
         mode,
+        peer.credential ?? '',
       )) as [number, ...string[]];
       return { existed: existed === 1, rooms };
+    },
+    async lookupPeer(peerId) {
+      const [node, credential] = await redis.hmget(`${base}peer:${peerId}`, 'node', 'cred');
+      return node === null ? undefined : { credential: credential ?? undefined };
+    },
+    async watchPeer(peerId, nodeId, ttlMs) {
+      return (await run('srWatchPeer', peerId, nodeId, ttlMs)) === 1;
     },
     async removePeer(peerId, incarnation) {
       await run('srRemovePeer', peerId, incarnation);
@@ -161,6 +169,7 @@ export function redisBackplane(options: RedisBackplaneOptions = {}): Backplane {
         transfer(transferOwnership),
         // cjson turns an empty table into an object: the script only iterates it, so either shape works.
         JSON.stringify(memberships.map((m) => ({ ...m, owner: m.owner ?? '' }))),
+        peer.credential ?? '',
       );
       return result === 1;
     },
