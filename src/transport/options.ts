@@ -147,8 +147,8 @@ export interface SignalingOptions extends CoreOptions {
   clusterNodeTimeout?: number;
   /**
    * Serves the PeerJS server protocol, as the `peer` package's PeerServer does, for unmodified `peerjs` clients:
-   * the WebSocket at `<path>/peerjs` and the HTTP API under `path` (with {@link attachSignaling} and the
-   * adapters). Its options keep their PeerServer names (see {@link PeerServerOptions}); `{}` takes every default.
+   * the WebSocket at `<path>/peerjs` and the HTTP API under `path` (mounted by `attachSignaling` and the adapters;
+   * elsewhere, serve it with `createPeerjsRoutes`). Its options keep their PeerServer names (see {@link PeerServerOptions}); `{}` takes every default.
    * @default undefined (no PeerJS endpoint)
    * @example peerjs: { path: '/myapp', key: 'peerjs' }
    */

@@ -1,25 +1,29 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SignalingServer } from './signaling-server.js';
 
-/** What PeerServer answers on `GET <path>/` (its app.json). */
+/** What PeerServer answers on `GET <path>/` (its app.json), served as it is. */
 export const PEERJS_INFO = {
   name: 'PeerJS Server',
   description: 'A server side element to broker connections between PeerJS clients.',
   website: 'http://peerjs.com/',
 };
 
-/** A plain Node request handler: answers one of its routes and returns true, or returns false. */
-export type RequestHandler = (request: IncomingMessage, response: ServerResponse) => boolean;
+import type { OpsHandler } from '../ops/routes.js';
 
 /**
  * PeerServer's HTTP API under the configured path: `GET <path>/` (the info document), `GET <path>/<key>/id` (a
  * fresh id, as text) and `GET <path>/<key>/peers` (the connected ids with `allow_discovery`, else 401), with CORS
  * for allowed origins, as the original's `cors({ origin: true })`. Other requests return false, untouched.
  *
- * `root`: whether the info document is served when the path is `/` (the standalone server does; an app's `/`
- * is its own).
+ * `attachSignaling` and the adapters mount it for you; call it yourself only to serve the API from another HTTP
+ * stack. `root`: whether the info document is served when the path is `/` (the standalone server does; an app's
+ * `/` is its own).
+ *
+ * @example
+ * const peerjsApi = createPeerjsRoutes(signaling);
+ * http.createServer((req, res) => peerjsApi(req, res) || app(req, res));
  */
-export function createPeerjsRoutes(signaling: SignalingServer, { root = false }: { root?: boolean } = {}): RequestHandler {
+export function createPeerjsRoutes(signaling: SignalingServer, { root = false }: { root?: boolean } = {}): OpsHandler {
   const options = signaling.options.peerjs;
   if (options === undefined) return () => false;
   const idPath = `${options.base}/${options.key}/id`;

@@ -240,7 +240,7 @@ export class SignalingServer {
   }
 
   /**
-   * The PeerJS endpoint: its options (the `peerjs` option, or PeerServer's defaults for a PeerJS client that came
+   * @internal The PeerJS endpoint: its options (the `peerjs` option, or PeerServer's defaults for a PeerJS client that came
    * in through the `dialects` map or a subprotocol) and the ids of its clients on this node.
    */
   get peerjs(): PeerjsEndpoint {
