@@ -42,7 +42,7 @@ export function createPeerjsRoutes(signaling: SignalingServer, { root = false }:
     const headers = { ...cors(signaling, request), 'cache-control': 'no-store' };
     if (path === idPath) {
       response.writeHead(200, { ...headers, 'content-type': 'text/html; charset=utf-8' });
-      response.end(freshId(signaling));
+      response.end(freshId(signaling, options.generateClientId));
     } else if (path === peersPath) {
       if (!options.allow_discovery) {
         response.writeHead(401, { ...headers, 'content-type': 'text/plain; charset=utf-8' });
@@ -61,8 +61,7 @@ export function createPeerjsRoutes(signaling: SignalingServer, { root = false }:
 }
 
 /** A new id from `generateClientId`, never one connected here (as the original's loop). */
-function freshId(signaling: SignalingServer): string {
-  const generate = signaling.peerjs.options.generateClientId;
+function freshId(signaling: SignalingServer, generate: () => string): string {
   let id = generate();
   for (let tries = 0; signaling.core.hasLocal(id) && tries < 100; tries++) id = generate();
   return id;
@@ -70,7 +69,7 @@ function freshId(signaling: SignalingServer): string {
 
 /** The ids a discovering client sees: this node's PeerJS clients, or every peer of the cluster. */
 async function listPeers(signaling: SignalingServer): Promise<string[]> {
-  if (signaling.nodeId === undefined) return signaling.peerjs.clientIds();
+  if (signaling.nodeId === undefined) return signaling.peerjsClientIds();
   return (await signaling.clusterStatus()).clients;
 }
 

@@ -239,11 +239,16 @@ export class SignalingServer {
     return this.close();
   }
 
+  /** The ids of the PeerJS clients connected to this node, in connect order. */
+  peerjsClientIds(): string[] {
+    return this.#peerjs?.clientIds() ?? [];
+  }
+
   /**
-   * @internal The PeerJS endpoint: its options (the `peerjs` option, or PeerServer's defaults for a PeerJS client that came
-   * in through the `dialects` map or a subprotocol) and the ids of its clients on this node.
+   * The PeerJS endpoint, made for the first PeerJS client: the `peerjs` option, or PeerServer's defaults for a
+   * client that came in through the `dialects` map or a subprotocol.
    */
-  get peerjs(): PeerjsEndpoint {
+  get #peerjsEndpoint(): PeerjsEndpoint {
     this.#peerjs ??= new PeerjsEndpoint(
       {
         core: this.core,
@@ -296,7 +301,7 @@ export class SignalingServer {
     }
     const codec = admission.extensions ? (this.#extendedDialects.get(dialect.name) as Dialect) : dialect;
     // A PeerJS client names its own id and proves it with its token: PeerServer's handshake decides.
-    if (dialect.name === 'peerjs') return this.peerjs.accept(ws, stream, request, admission, codec);
+    if (dialect.name === 'peerjs') return this.#peerjsEndpoint.accept(ws, stream, request, admission, codec);
     const session = new Session(ws, stream, codec, this.#host);
     session.extensions = admission.extensions;
     this.#sessions.add(session);
