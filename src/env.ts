@@ -1,5 +1,6 @@
 import type { LogLevel } from './ops/logger.js';
 import { SIGNALING_DEFAULTS } from './transport/options.js';
+import { PEERJS_DEFAULTS } from './transport/peerjs-options.js';
 import type { StandaloneOptions } from './standalone.js';
 
 /** How the standalone server prints its log lines. */
@@ -33,7 +34,11 @@ const ms = (value: number) => String(value);
 export const ENV_VARS: readonly EnvVar[] = [
   { name: 'PORT', default: '3000', meaning: 'port to listen on (0: any free port, printed at start)' },
   { name: 'HOST', default: '0.0.0.0', meaning: 'address to listen on (0.0.0.0: every interface; 127.0.0.1: this machine only)' },
-  { name: 'SIGNALROOM_DIALECT', default: SIGNALING_DEFAULTS.dialect, meaning: 'the default dialect: console or connector' },
+  { name: 'SIGNALROOM_DIALECT', default: SIGNALING_DEFAULTS.dialect, meaning: 'the default dialect: console, connector, peerjs or ywebrtc' },
+  { name: 'PEERJS_PATH', default: 'none (no PeerJS server)', meaning: 'serve PeerJS (as peerjs --path): HTTP API under it, WebSocket at <path>/peerjs' },
+  { name: 'PEERJS_KEY', default: PEERJS_DEFAULTS.key, meaning: 'the PeerJS key (setting it serves PeerJS, at / unless PEERJS_PATH)' },
+  { name: 'PEERJS_DISCOVERY', default: 'off', meaning: 'allow_discovery: GET <path>/<key>/peers lists the ids: on or off' },
+  { name: 'YWEBRTC_PATH', default: 'none', meaning: 'serve y-webrtc signaling on this path, e.g. /yjs' },
   { name: 'MAX_PAYLOAD', default: String(SIGNALING_DEFAULTS.maxMessageSize), meaning: 'maxMessageSize: bytes per frame' },
   { name: 'MAX_CLIENTS', default: String(SIGNALING_DEFAULTS.maxConnections), meaning: 'maxConnections' },
   { name: 'MAX_ROOM_CLIENTS', default: String(SIGNALING_DEFAULTS.maxPeersPerRoom), meaning: 'maxPeersPerRoom' },
@@ -79,7 +84,9 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): StandaloneConfig {
     // Unset variables leave their option out entirely: an option given as `undefined` can mean a mistake
     // (tokenSecret: process.env.WS_SECRET with the variable unset is refused, not read as "no auth").
     options: definedOnly({
-      dialect: oneOf(env, 'SIGNALROOM_DIALECT', ['console', 'connector'] as const),
+      dialect: oneOf(env, 'SIGNALROOM_DIALECT', ['console', 'connector', 'peerjs', 'ywebrtc'] as const),
+      peerjs: peerjs(env),
+      dialects: path(env, 'YWEBRTC_PATH') === undefined ? undefined : { [path(env, 'YWEBRTC_PATH') as string]: 'ywebrtc' as const },
       maxMessageSize: integer(env, 'MAX_PAYLOAD', 1, 2 ** 31),
       maxConnections: integer(env, 'MAX_CLIENTS', 1, 2 ** 31),
       maxPeersPerRoom: integer(env, 'MAX_ROOM_CLIENTS', 1, 2 ** 31),
@@ -119,6 +126,23 @@ function redisUrl(env: NodeJS.ProcessEnv): string | undefined {
   if (protocol !== 'redis:' && protocol !== 'rediss:') {
     throw new Error(`REDIS_URL must be a redis:// or rediss:// URL such as redis://127.0.0.1:6379, got "${text}"`);
   }
+  return text;
+}
+
+/** Any of `PEERJS_PATH`, `PEERJS_KEY`, `PEERJS_DISCOVERY` serves PeerJS, with PeerServer's defaults for the rest. */
+function peerjs(env: NodeJS.ProcessEnv): StandaloneOptions['peerjs'] {
+  const at = path(env, 'PEERJS_PATH');
+  const key = env.PEERJS_KEY || undefined;
+  const discovery = onOff(env, 'PEERJS_DISCOVERY');
+  if (at === undefined && key === undefined && discovery === undefined) return undefined;
+  return definedOnly({ path: at, key, allow_discovery: discovery });
+}
+
+/** A URL path such as `/myapp`. */
+function path(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const text = env[name];
+  if (text === undefined || text === '') return undefined;
+  if (!text.startsWith('/')) throw new Error(`${name} must be a path starting with "/", got "${text}"`);
   return text;
 }
 

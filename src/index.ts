@@ -31,6 +31,8 @@ export {
   type SignalingOptions,
 } from './transport/options.js';
 export { SignalingServer } from './transport/signaling-server.js';
+export { PEERJS_DEFAULTS, type PeerServerOptions, type ResolvedPeerServerOptions } from './transport/peerjs-options.js';
+export { createPeerjsRoutes, PEERJS_INFO } from './transport/peerjs-http.js';
 export { createStandaloneServer, type StandaloneOptions, type StandaloneServer } from './standalone.js';
 export { jsonLogger, type Logger, type LogLevel } from './ops/logger.js';
 export { createOpsRoutes, type AdapterOpsOptions, type OpsHandler, type OpsRoutesOptions } from './ops/routes.js';
@@ -38,6 +40,7 @@ export { turnCredentials, type IceServer, type TurnOptions } from './ops/turn.js
 // The full SignalingMetrics (with prom-client's Registry) is in signalroom/metrics; this one names no prom-client type.
 export type { MetricsHandle } from './ops/metrics-handle.js';
 export type {
+  ArrivalMessage,
   Backplane,
   BackplaneEndResult,
   BackplaneHandlers,

@@ -5,6 +5,7 @@ import { attachSignaling, type AttachOptions } from './adapters/node.js';
 import { loadMetrics } from './ops/load-metrics.js';
 import type { MetricsHandle } from './ops/metrics-handle.js';
 import { createOpsRoutes } from './ops/routes.js';
+import { createPeerjsRoutes } from './transport/peerjs-http.js';
 import type { SignalingServer } from './transport/signaling-server.js';
 
 /** Options of {@link createStandaloneServer}: the signaling options plus its HTTP routes. */
@@ -42,13 +43,15 @@ export function createStandaloneServer(options: StandaloneOptions = {}): Standal
   assertAdapterOptions(options, ['path', 'statusPath', 'metrics', 'dashboard']);
   const { statusPath = '/status', metrics: withMetrics = true, dashboard = true, ...attachOptions } = options;
   const server = http.createServer((request, response) => {
-    if (ops(request, response)) return;
+    if (ops(request, response) || peerjsRoot(request, response)) return;
     response.writeHead(404, { 'content-type': 'text/plain' });
     response.end(`signalroom: WebSocket signaling endpoint${statusPath === false ? '' : `; status at ${statusPath}`}\n`);
   });
   const signaling = attachSignaling(server, attachOptions);
   const metrics = withMetrics ? loadMetrics(signaling) : Promise.resolve(undefined);
   const ops = createOpsRoutes(signaling, { statusPath, metrics: withMetrics ? metrics : undefined, dashboard });
+  // With PeerJS at `/`, `GET /` is PeerServer's info document, as with `peerjs` (an app's `/` stays its own).
+  const peerjsRoot = createPeerjsRoutes(signaling, { root: true });
   let closing: Promise<void> | undefined;
 
   return {

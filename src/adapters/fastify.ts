@@ -10,6 +10,7 @@ import { assertPath } from './node.js';
 import type { SignalingOptions } from '../transport/options.js';
 import { SignalingServer } from '../transport/signaling-server.js';
 import { routeUpgrades } from './upgrade-router.js';
+import { createPeerjsRoutes } from '../transport/peerjs-http.js';
 
 /** Options of the {@link signalroom} Fastify plugin. */
 export interface SignalroomFastifyOptions extends SignalingOptions, AdapterOpsOptions {
@@ -46,20 +47,46 @@ const plugin: FastifyPluginAsync<SignalroomFastifyOptions> = async (fastify: Fas
   const signaling = new SignalingServer(signalingOptions, () => detach());
   fastify.decorate('signaling', signaling);
 
-  // Upgrades go through Fastify's own router, so `onRequest` hooks (auth, rate limits) can refuse them.
-  detach = routeUpgrades(fastify.server, path, (request: UpgradingRequest, socket, head) => {
-    request[kUpgrade] = { socket, head };
-    const response = new ServerResponse(request);
-    response.assignSocket(socket as Socket);
-    fastify.routing(request, response);
-  });
+  // Upgrades go through Fastify's own router, so `onRequest` hooks (auth, rate limits) can refuse them. The
+  // paths the dialects live on (the PeerJS socket path, `dialects` keys) are routed as `path` is.
+  const paths = [path, ...Object.keys(signaling.options.dialects).filter((extra) => extra !== path)];
+  const detachers = paths.map((route) =>
+    routeUpgrades(fastify.server, route, (request: UpgradingRequest, socket, head) => {
+      request[kUpgrade] = { socket, head };
+      const response = new ServerResponse(request);
+      response.assignSocket(socket as Socket);
+      fastify.routing(request, response);
+    }),
+  );
+  detach = () => {
+    for (const undo of detachers) undo();
+  };
 
-  fastify.get(path, (request, reply) => {
-    const upgrade = (request.raw as UpgradingRequest)[kUpgrade];
-    if (upgrade === undefined) return reply.code(426).header('upgrade', 'websocket').send({ error: 'Upgrade Required' });
-    reply.hijack();
-    signaling.handleUpgrade(request.raw, upgrade.socket, upgrade.head);
-  });
+  for (const route of paths) {
+    fastify.get(route, (request, reply) => {
+      const upgrade = (request.raw as UpgradingRequest)[kUpgrade];
+      if (upgrade === undefined) return reply.code(426).header('upgrade', 'websocket').send({ error: 'Upgrade Required' });
+      reply.hijack();
+      signaling.handleUpgrade(request.raw, upgrade.socket, upgrade.head);
+    });
+  }
+
+  // PeerServer's HTTP API, as Fastify routes under its path.
+  const peerjs = signaling.options.peerjs;
+  if (peerjs !== undefined) {
+    const peerjsRoutes = createPeerjsRoutes(signaling);
+    const infoPaths = peerjs.base === '' ? [] : [peerjs.base, `${peerjs.base}/`];
+    for (const url of [`${peerjs.base}/${peerjs.key}/id`, `${peerjs.base}/${peerjs.key}/peers`, ...infoPaths]) {
+      fastify.route({
+        method: ['GET', 'HEAD', 'OPTIONS'],
+        url,
+        handler: (request, reply) => {
+          reply.hijack();
+          if (!peerjsRoutes(request.raw, reply.raw)) reply.raw.writeHead(404).end();
+        },
+      });
+    }
+  }
 
   // A hook that answered the upgrade (401, 403, ...) has written a plain HTTP response: close the socket.
   fastify.addHook('onResponse', async (request) => {

@@ -3,6 +3,8 @@ import { SignalingServer } from '../transport/signaling-server.js';
 import type { SignalingOptions } from '../transport/options.js';
 import { assertAdapterOptions, assertServer } from './checks.js';
 import { routeUpgrades, type UpgradableServer } from './upgrade-router.js';
+import { routeRequests } from './request-router.js';
+import { createPeerjsRoutes } from '../transport/peerjs-http.js';
 
 /** Options of {@link attachSignaling}. */
 export interface AttachOptions extends SignalingOptions {
@@ -35,9 +37,21 @@ export function attachSignaling(server: UpgradableServer, options: AttachOptions
   assertAdapterOptions(options, ['path']);
   const { path, ...rest } = options;
   assertPath(path);
-  let detach = (): void => {};
-  const signaling = new SignalingServer(rest, () => detach());
-  detach = routeUpgrades(server, path, (request, socket, head) => signaling.handleUpgrade(request, socket, head));
+  const detachers: Array<() => void> = [];
+  const signaling = new SignalingServer(rest, () => {
+    for (const detach of detachers.splice(0)) detach();
+  });
+  const handle = signaling.handleUpgrade.bind(signaling);
+  detachers.push(routeUpgrades(server, path, handle));
+  // With a path of its own, the endpoint also takes the paths its dialects live on (the PeerJS socket path,
+  // `dialects` keys): they would be unreachable otherwise.
+  if (path !== undefined) {
+    for (const extra of Object.keys(signaling.options.dialects)) if (extra !== path) detachers.push(routeUpgrades(server, extra, handle));
+  }
+  if (signaling.options.peerjs !== undefined) {
+    const peerjsRoutes = createPeerjsRoutes(signaling);
+    detachers.push(routeRequests(server, (request, response) => !signaling.closed && peerjsRoutes(request, response)));
+  }
   return signaling;
 }
 

@@ -35,6 +35,14 @@ export interface Backplane {
    * Resolves with the rooms the peer is in afterwards.
    */
   claimPeer(peer: PeerEntry, mode: 'new' | 'move'): Promise<ClaimResult>;
+  /** Whether the directory has a peer, and the credential its connection registered (see PeerEntry). */
+  lookupPeer(peerId: string): Promise<{ readonly credential: string | undefined } | undefined>;
+  /**
+   * Asks that `nodeId` hear an {@link ArrivalMessage} on its channel when `peerId` is next claimed, for at most
+   * `ttlMs`. Resolves true, registering nothing, when the directory has the peer already. Checked and registered
+   * in one step, so an arrival is never missed between the two.
+   */
+  watchPeer(peerId: string, nodeId: string, ttlMs: number): Promise<boolean>;
   /** Removes a peer (its connection is gone): from its rooms, each told, and from the directory. */
   removePeer(peerId: string, incarnation: string): Promise<void>;
   /**
@@ -96,6 +104,8 @@ export interface PeerEntry {
   readonly dialect: string;
   readonly scope: RoutingScope;
   readonly switchRooms: boolean;
+  /** A digest of what proves the connection owns the id (a PeerJS token), so other nodes can refuse it to others. */
+  readonly credential?: string;
 }
 
 /** One member of a room; `order` is its place in the room's join order (smaller joined earlier). */
@@ -190,6 +200,12 @@ export type RoomEvent =
     }
   | { readonly op: 'end'; readonly v: number; readonly by: string | undefined }
   | { readonly op: 'move'; readonly v: number; readonly peer: string; readonly node: string };
+
+/** What a node's channel carries when a peer it watches ({@link Backplane.watchPeer}) is claimed. */
+export interface ArrivalMessage {
+  readonly op: 'arrived';
+  readonly peer: string;
+}
 
 /** What a node's channel carries besides signals: another connection took one of its peers over. */
 export interface TakeoverMessage {

@@ -1,7 +1,7 @@
 import type { CoordinatedEnd, CoordinatedJoin, CoordinatedPeer, RoomCoordinator } from '../core/coordinator.js';
 import type { ClusterMember, SignalingCore } from '../core/core.js';
 import type { Connection, LeaveReason, OutboundEvent, PeerOptions, RoomView, Signal, StatusReport } from '../core/types.js';
-import type { Backplane, ClusterSummary, MemberEntry, PeerEntry, RoomEvent, RoomSnapshot, TakeoverMessage } from './backplane.js';
+import type { ArrivalMessage, Backplane, ClusterSummary, MemberEntry, PeerEntry, RoomEvent, RoomSnapshot, TakeoverMessage } from './backplane.js';
 import { RoomLink, roomOfJoin } from './room-link.js';
 
 /** Timing of a cluster node. */
@@ -23,6 +23,8 @@ export interface ClusterHost {
   replacePeer(peerId: string): void;
   /** Decodes a relayed frame again with the codec that first decoded it (signals travel as their raw text). */
   decodeSignal(dialect: string, raw: string): Signal | undefined;
+  /** A peer this node watches ({@link ClusterNode.watchPeer}) connected somewhere. */
+  peerArrived?(peerId: string): void;
 }
 
 /** Prefixes of the messages on node and room channels (state events are JSON objects, so they start with `{`). */
@@ -170,6 +172,19 @@ export class ClusterNode implements RoomCoordinator {
     return (await this.backplane.roomSnapshot(roomId))?.members.map((member) => member.id) ?? [];
   }
 
+  /** Whether a peer is connected anywhere in the cluster, and the credential its connection registered. */
+  lookupPeer(peerId: string): Promise<{ readonly credential: string | undefined } | undefined> {
+    return this.backplane.lookupPeer(peerId);
+  }
+
+  /**
+   * Asks to hear when `peerId` connects on any node (through {@link ClusterHost.peerArrived}), for at most
+   * `ttlMs`. Resolves true when it is connected already (then nothing is registered).
+   */
+  watchPeer(peerId: string, ttlMs: number): Promise<boolean> {
+    return this.backplane.watchPeer(peerId, this.nodeId, ttlMs);
+  }
+
   /**
    * A peer resumed here with its resume token while the directory may place it on another node: takes the id
    * over with its rooms (no leave, no join), and registers it in the core on `connection`. Resolves false when the
@@ -312,8 +327,8 @@ export class ClusterNode implements RoomCoordinator {
   route(from: string, to: string, signal: Signal): void {
     const frame = this.#signalFrame(from, to, signal, true);
     this.backplane.sendToPeer(to, frame).then(
-      (delivered) => delivered || this.#undeliverable(from, to),
-      () => this.#undeliverable(from, to),
+      (delivered) => delivered || this.#undeliverable(from, to, signal),
+      () => this.#undeliverable(from, to, signal),
     );
   }
 
@@ -327,8 +342,8 @@ export class ClusterNode implements RoomCoordinator {
       send: (event: OutboundEvent) => {
         if (event.kind !== 'signal') return true;
         this.backplane.sendToNode(node, this.#signalFrame(event.from, peerId, event.signal, false)).then(
-          (delivered) => delivered || this.#undeliverable(event.from, peerId),
-          () => this.#undeliverable(event.from, peerId),
+          (delivered) => delivered || this.#undeliverable(event.from, peerId, event.signal),
+          () => this.#undeliverable(event.from, peerId, event.signal),
         );
         return true;
       },
@@ -364,7 +379,9 @@ export class ClusterNode implements RoomCoordinator {
       const [from, to] = JSON.parse(message.slice(1)) as [string, string];
       this.#undeliverable(from, to);
     } else {
-      this.#onTakeover(JSON.parse(message) as TakeoverMessage);
+      const parsed = JSON.parse(message) as TakeoverMessage | ArrivalMessage;
+      if (parsed.op === 'arrived') this.host.peerArrived?.(parsed.peer);
+      else this.#onTakeover(parsed);
     }
   }
 
@@ -563,7 +580,8 @@ export class ClusterNode implements RoomCoordinator {
   }
 
   #entry(peer: CoordinatedPeer, incarnation: string): PeerEntry {
-    return { id: peer.id, node: this.nodeId, incarnation, dialect: peer.dialect, scope: peer.scope, switchRooms: peer.switchRooms };
+    const entry = { id: peer.id, node: this.nodeId, incarnation, dialect: peer.dialect, scope: peer.scope, switchRooms: peer.switchRooms };
+    return peer.credential === undefined ? entry : { ...entry, credential: peer.credential };
   }
 
   #member(entry: MemberEntry): ClusterMember {
@@ -578,8 +596,8 @@ export class ClusterNode implements RoomCoordinator {
     return `${SIGNAL}${JSON.stringify([from, to, signal.dialect, this.nodeId, open])}\n${signal.raw}`;
   }
 
-  #undeliverable(from: string, to: string): void {
-    this.core.handle(from, { kind: 'error', code: 'target-unavailable-or-different-room', details: { to } });
+  #undeliverable(from: string, to: string, signal?: Signal): void {
+    this.core.undeliverable(from, to, signal);
   }
 
   #guard(action: () => void): void {

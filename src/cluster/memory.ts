@@ -44,6 +44,8 @@ class SharedState {
   readonly rooms = new Map<string, StoredRoom>();
   readonly leases = new Map<string, number>();
   readonly reapLocks = new Map<string, number>();
+  /** Peer id → the nodes waiting for it to connect, each with when it stops waiting. */
+  readonly watchers = new Map<string, Map<string, number>>();
   #order = 0;
 
   /** Join and connect order: a counter, raised by restored orders so later joins sort after them. */
@@ -78,7 +80,29 @@ class SharedState {
       rooms = old.rooms;
     }
     this.peers.set(entry.id, { ...entry, connectOrder, rooms });
+    this.#notifyWatchers(entry.id);
     return { existed: old !== undefined, rooms: [...rooms] };
+  }
+
+  lookup(peerId: string): { credential: string | undefined } | undefined {
+    const peer = this.peers.get(peerId);
+    return peer === undefined ? undefined : { credential: peer.credential };
+  }
+
+  watch(peerId: string, nodeId: string, ttlMs: number): boolean {
+    if (this.peers.has(peerId)) return true;
+    let nodes = this.watchers.get(peerId);
+    if (nodes === undefined) this.watchers.set(peerId, (nodes = new Map()));
+    nodes.set(nodeId, Date.now() + ttlMs);
+    return false;
+  }
+
+  #notifyWatchers(peerId: string): void {
+    const nodes = this.watchers.get(peerId);
+    if (nodes === undefined) return;
+    this.watchers.delete(peerId);
+    const now = Date.now();
+    for (const [nodeId, until] of nodes) if (until > now) this.publishNode(nodeId, JSON.stringify({ op: 'arrived', peer: peerId }));
   }
 
   removePeer(peerId: string, incarnation: string): void {
@@ -304,6 +328,8 @@ export class MemoryBackplane {
           state.reap(nodeId);
         }),
       claimPeer: (peer, mode) => step(() => state.claim(peer, mode)),
+      lookupPeer: (peerId) => step(() => state.lookup(peerId)),
+      watchPeer: (peerId, nodeId, ttlMs) => step(() => state.watch(peerId, nodeId, ttlMs)),
       removePeer: (peerId, incarnation) => step(() => state.removePeer(peerId, incarnation)),
       restorePeer: (peer, memberships, transfer) => step(() => state.restore(peer, memberships, transfer)),
       forgetPeer: (peerId, nodeId) => step(() => state.forget(peerId, nodeId)),

@@ -61,6 +61,9 @@ local function createRoom(r, name, owner, cap, xfer)
   redis.call('HSET', B..'room:'..r, unpack(fields))
   redis.call('ZADD', B..'roomlist', nextOrder(), r)
 end
+local function setCredential(pk, credential)
+  if credential ~= '' then redis.call('HSET', pk, 'cred', credential) else redis.call('HDEL', pk, 'cred') end
+end
 local function snapshot(r)
   local meta = redis.call('HMGET', B..'room:'..r, 'name', 'owner', 'cap', 'v', 'keep')
   if not meta[3] then return false end
@@ -80,7 +83,10 @@ local function snapshot(r)
 end
 `;
 
-/** ARGV[3..9]: id, node, inc, dialect, scope, sw, mode. Returns { existed, room... }. */
+/**
+ * ARGV[3..10]: id, node, inc, dialect, scope, sw, mode, credential ('' for none). Nodes watching the id hear
+ * that it arrived. Returns { existed, room... }.
+ */
 const CLAIM = `
 local id, node, inc, mode = ARGV[3], ARGV[4], ARGV[5], ARGV[9]
 local pk = B..'peer:'..id
@@ -107,8 +113,14 @@ else
   order = nextOrder()
 end
 redis.call('HSET', pk, 'node', node, 'inc', inc, 'dialect', ARGV[6], 'scope', ARGV[7], 'sw', ARGV[8], 'order', order)
+setCredential(pk, ARGV[10])
 redis.call('ZADD', B..'clients', order, id)
 redis.call('SADD', B..'nodepeers:'..node, id)
+local wk = B..'watch:'..id
+for _, n in ipairs(redis.call('SMEMBERS', wk)) do
+  redis.call(PUB, B..'node:'..n, cjson.encode({ op = 'arrived', peer = id }))
+end
+redis.call('DEL', wk)
 local result = { old[2] and 1 or 0 }
 for _, r in ipairs(rooms) do table.insert(result, r) end
 return result
@@ -189,8 +201,8 @@ return 1
 `;
 
 /**
- * ARGV[3..10]: id, node, inc, dialect, scope, sw, transfer (for rooms it makes again), memberships (JSON).
- * Returns 0 when the id is taken.
+ * ARGV[3..11]: id, node, inc, dialect, scope, sw, transfer (for rooms it makes again), memberships (JSON),
+ * credential. Returns 0 when the id is taken.
  */
 const RESTORE_PEER = `
 local id, node, inc = ARGV[3], ARGV[4], ARGV[5]
@@ -199,6 +211,7 @@ local old = redis.call('HMGET', pk, 'inc', 'order')
 if old[1] and old[1] ~= inc then return 0 end
 local order = tonumber(old[2]) or nextOrder()
 redis.call('HSET', pk, 'node', node, 'inc', inc, 'dialect', ARGV[6], 'scope', ARGV[7], 'sw', ARGV[8], 'order', order)
+setCredential(pk, ARGV[11])
 redis.call('ZADD', B..'clients', order, id)
 redis.call('SADD', B..'nodepeers:'..node, id)
 local memberships = cjson.decode(ARGV[10])
@@ -251,7 +264,20 @@ if not node then return 0 end
 return redis.call(PUB, B..'node:'..node, ARGV[4])
 `;
 
+/**
+ * ARGV[3..5]: peer id, node, ttl ms. 1 when the peer is in the directory; otherwise the node is added to the
+ * peer's watchers (kept at most ttl ms) and 0.
+ */
+const WATCH_PEER = `
+if redis.call('EXISTS', B..'peer:'..ARGV[3]) == 1 then return 1 end
+local wk = B..'watch:'..ARGV[3]
+redis.call('SADD', wk, ARGV[4])
+if redis.call('PTTL', wk) < tonumber(ARGV[5]) then redis.call('PEXPIRE', wk, ARGV[5]) end
+return 0
+`;
+
 export const SCRIPTS = {
+  srWatchPeer: WATCH_PEER,
   srClaim: CLAIM,
   srJoin: JOIN,
   srLeave: LEAVE,

@@ -133,8 +133,15 @@ export function redisBackplane(options: RedisBackplaneOptions = {}): Backplane {
     },
 
     async claimPeer(peer, mode) {
-      const [existed, ...rooms] = (await run('srClaim', ...entryArgs(peer), mode)) as [number, ...string[]];
+      const [existed, ...rooms] = (await run('srClaim', ...entryArgs(peer), mode, peer.credential ?? '')) as [number, ...string[]];
       return { existed: existed === 1, rooms };
+    },
+    async lookupPeer(peerId) {
+      const [node, credential] = await redis.hmget(`${base}peer:${peerId}`, 'node', 'cred');
+      return node === null ? undefined : { credential: credential ?? undefined };
+    },
+    async watchPeer(peerId, nodeId, ttlMs) {
+      return (await run('srWatchPeer', peerId, nodeId, ttlMs)) === 1;
     },
     async removePeer(peerId, incarnation) {
       await run('srRemovePeer', peerId, incarnation);
@@ -149,6 +156,7 @@ export function redisBackplane(options: RedisBackplaneOptions = {}): Backplane {
         transfer(transferOwnership),
         // cjson turns an empty table into an object: the script only iterates it, so either shape works.
         JSON.stringify(memberships.map((m) => ({ ...m, owner: m.owner ?? '' }))),
+        peer.credential ?? '',
       );
       return result === 1;
     },

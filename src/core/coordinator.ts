@@ -1,5 +1,5 @@
 import type { SignalingErrorCode } from '../errors.js';
-import type { Connection, LeaveReason, RoomView, Signal } from './types.js';
+import type { Connection, LeaveReason, PeerOptions, RoomView, Signal } from './types.js';
 
 /** How a join the coordinator decided came out. */
 export type CoordinatedJoin =
@@ -21,6 +21,8 @@ export interface CoordinatedPeer {
   readonly dialect: string;
   readonly scope: 'room' | 'open';
   readonly switchRooms: boolean;
+  /** See {@link PeerOptions.credential}. */
+  readonly credential?: string;
 }
 
 /**

@@ -255,8 +255,18 @@ export class SignalingCore extends TypedEmitter<SignalingEvents> {
   deliverToRoom(roomId: string, fromId: string, event: { signal: Signal } | { data: unknown }): void {
     const room = this.#rooms.get(roomId);
     if (room === undefined) return;
-    const outbound: OutboundEvent = 'signal' in event ? { kind: 'signal', from: fromId, signal: event.signal } : { kind: 'message', data: event.data };
+    const outbound: OutboundEvent =
+      'signal' in event ? { kind: 'signal', from: fromId, signal: event.signal, room } : { kind: 'message', data: event.data };
     for (const member of room.members.values()) if (member.local && member.id !== fromId) member.connection.send(outbound);
+  }
+
+  /**
+   * @internal A unicast another node was asked to deliver found nobody: the sender is told, with the signal, as
+   * when the target is unknown here.
+   */
+  undeliverable(fromId: string, to: string, signal: Signal | undefined): void {
+    const peer = this.#peers.get(fromId);
+    if (peer !== undefined) this.#fail(peer, 'target-unavailable-or-different-room', { to }, signal);
   }
 
   /** @internal Every local peer with the rooms it is in, in join order (for re-announcing after an outage). */
@@ -298,6 +308,20 @@ export class SignalingCore extends TypedEmitter<SignalingEvents> {
         return this.#endByPeer(peer, command.room);
       case 'error':
         return this.#fail(peer, command.code, command.details);
+      case 'reply':
+        return void peer.connection.send({ kind: 'message', data: command.data });
+      case 'noop':
+        return;
+      case 'batch':
+        return this.#batch(peerId, command.commands, 0);
+    }
+  }
+
+  /** The commands of one frame in order; one that waits for a hook holds the rest until it settles. */
+  #batch(peerId: string, commands: readonly Command[], from: number): void | Promise<void> {
+    for (let i = from; i < commands.length; i++) {
+      const pending = this.handle(peerId, commands[i] as Command);
+      if (pending !== undefined) return pending.then(() => this.#batch(peerId, commands, i + 1));
     }
   }
 
@@ -480,6 +504,7 @@ export class SignalingCore extends TypedEmitter<SignalingEvents> {
       options.data,
       options.allowedRooms === undefined ? undefined : new Set(options.allowedRooms),
       options.node,
+      options.credential,
     );
   }
 
@@ -499,6 +524,7 @@ export class SignalingCore extends TypedEmitter<SignalingEvents> {
   // Commands
 
   #signal(peer: PeerRecord, signal: Signal, fault: SignalFault | undefined): void {
+    if (signal.room !== undefined) return this.#publish(peer, signal.room, signal);
     if (signal.to === undefined) return this.#broadcastSignal(peer, signal);
     const target = typeof signal.to === 'string' ? (this.#peers.get(signal.to) ?? this.#remote.get(signal.to)) : undefined;
     if (target === undefined && peer.scope === 'open' && typeof signal.to === 'string' && this.#coordinator !== undefined) {
@@ -508,11 +534,11 @@ export class SignalingCore extends TypedEmitter<SignalingEvents> {
     }
     // One answer whether the id is unknown or out of reach, so errors reveal nobody's presence.
     if (target === undefined || !this.#mayReach(peer, target)) {
-      return this.#fail(peer, 'target-unavailable-or-different-room', { to: signal.to });
+      return this.#fail(peer, 'target-unavailable-or-different-room', { to: signal.to }, signal);
     }
     if (fault !== undefined) return this.#fail(peer, fault.code, fault.details);
     if (target.connection.send({ kind: 'signal', from: peer.id, signal }) === false) {
-      return this.#fail(peer, 'target-unavailable-or-different-room', { to: signal.to });
+      return this.#fail(peer, 'target-unavailable-or-different-room', { to: signal.to }, signal);
     }
     this.stats.signal(signal.type);
     if (this.listenerCount('signal') > 0) {
@@ -537,6 +563,19 @@ export class SignalingCore extends TypedEmitter<SignalingEvents> {
       if (this.listenerCount('signal') > 0) {
         this.#notify('signal', () => ({ from: peer.info(), to: undefined, room: room.id, type: signal.type }));
       }
+    }
+  }
+
+  /** A publish to one room the sender is in: every member hears it, the sender too (y-webrtc topics). */
+  #publish(peer: PeerRecord, roomId: string, signal: Signal): void {
+    const room = this.#rooms.get(roomId);
+    if (room === undefined || !room.members.has(peer.id)) return this.#fail(peer, 'not-in-room', { room: roomId });
+    const event: OutboundEvent = { kind: 'signal', from: peer.id, signal, room };
+    this.stats.signal(signal.type);
+    for (const member of room.members.values()) if (member.local) member.connection.send(event);
+    if (room.members.size > room.localCount) this.#coordinator?.broadcast(room.id, peer.id, signal);
+    if (this.listenerCount('signal') > 0) {
+      this.#notify('signal', () => ({ from: peer.info(), to: undefined, room: room.id, type: signal.type }));
     }
   }
 
@@ -772,8 +811,8 @@ export class SignalingCore extends TypedEmitter<SignalingEvents> {
     return typeof room === 'string' && room.length > 0 && room.length <= this.options.maxRoomIdLength;
   }
 
-  #fail(peer: PeerRecord, code: SignalingErrorCode, details: Record<string, unknown> = {}): void {
-    peer.connection.send({ kind: 'error', code, details });
+  #fail(peer: PeerRecord, code: SignalingErrorCode, details: Record<string, unknown> = {}, signal?: Signal): void {
+    peer.connection.send(signal === undefined ? { kind: 'error', code, details } : { kind: 'error', code, details, signal });
     this.stats.error(code);
     this.#notify('peer:error', () => ({ peer: peer.info(), error: new SignalingError(code, details) }));
   }
@@ -819,7 +858,8 @@ export interface ClusterRoom {
 }
 
 function describe(peer: PeerRecord): CoordinatedPeer {
-  return { id: peer.id, dialect: peer.dialect, scope: peer.scope, switchRooms: peer.switchRooms };
+  const described = { id: peer.id, dialect: peer.dialect, scope: peer.scope, switchRooms: peer.switchRooms };
+  return peer.credential === undefined ? described : { ...described, credential: peer.credential };
 }
 
 function othersIn(room: RoomRecord, peer: PeerRecord): string[] {

@@ -19,6 +19,8 @@ export class PeerRecord {
     readonly allowedRooms: ReadonlySet<string> | undefined,
     /** The cluster node holding its connection; `undefined` when it is this node. */
     public node: string | undefined,
+    /** See PeerOptions.credential. */
+    readonly credential?: string,
   ) {}
 
   /** Whether this peer's connection is on this node (not a stand-in for a peer on another node). */

@@ -29,6 +29,11 @@ export interface Signal {
   readonly message: Readonly<Record<string, unknown>>;
   /** The sender's frame as received, so it can be forwarded without serialising it again. */
   readonly raw: string;
+  /**
+   * Publishes to this one room of the sender: every member gets it, the sender included (a y-webrtc `publish`).
+   * Unset: `to` decides (a unicast, or a broadcast to the rest of every room of the sender).
+   */
+  readonly room?: string;
 }
 
 /** A room as the encoders see it. `members` is keyed by peer id, in join order. */
@@ -53,9 +58,19 @@ export type OutboundEvent =
   | { readonly kind: 'peer-left'; readonly room: RoomView; readonly peerId: string; readonly reason: LeaveReason }
   | { readonly kind: 'left'; readonly room: RoomView; readonly reason: Exclude<LeaveReason, 'disconnected'> }
   | { readonly kind: 'room-ended'; readonly room: RoomView }
-  | { readonly kind: 'signal'; readonly from: string; readonly signal: Signal }
+  /** `room`: the room a publish went to (its member count is part of some dialects' frames). */
+  | { readonly kind: 'signal'; readonly from: string; readonly signal: Signal; readonly room?: RoomView }
   | { readonly kind: 'message'; readonly data: unknown }
-  | { readonly kind: 'error'; readonly code: SignalingErrorCode; readonly details: Readonly<Record<string, unknown>> };
+  | {
+      readonly kind: 'error';
+      readonly code: SignalingErrorCode;
+      readonly details: Readonly<Record<string, unknown>>;
+      /**
+       * With `target-unavailable-or-different-room`: the unicast that found nobody, so a transport may hold it until
+       * its target connects (PeerJS does). Codecs never put it on the wire.
+       */
+      readonly signal?: Signal;
+    };
 
 /**
  * The port through which the core talks to one client. Transports implement it; tests use a fake.
@@ -89,7 +104,13 @@ export type Command =
       /** A fault the codec found that the original reports only once it knows the target exists (see SignalFault). */
       readonly fault?: SignalFault;
     }
-  | { readonly kind: 'error'; readonly code: SignalingErrorCode; readonly details?: Record<string, unknown> };
+  | { readonly kind: 'error'; readonly code: SignalingErrorCode; readonly details?: Record<string, unknown> }
+  /** A frame that asks nothing of the core: a keep-alive (PeerJS `HEARTBEAT`), or a frame its original ignores. */
+  | { readonly kind: 'noop' }
+  /** Answers the sender with `data` and nothing else (y-webrtc `ping` → `pong`). */
+  | { readonly kind: 'reply'; readonly data: unknown }
+  /** Several commands from one frame, carried out in order (a y-webrtc `subscribe` to several topics). */
+  | { readonly kind: 'batch'; readonly commands: readonly Command[] };
 
 /**
  * A signal the codec found malformed, answered only after the target was found: the original connector server
@@ -116,6 +137,11 @@ export interface PeerOptions {
   readonly allowedRooms?: readonly string[];
   /** The cluster node the peer is connected to, when that is another node (see backplanes). */
   readonly node?: string;
+  /**
+   * A digest of what proves this connection owns its id (a PeerJS client's token), kept in a cluster's directory
+   * so another node can refuse the id to a connection with a different one. Never sent to anyone.
+   */
+  readonly credential?: string;
 }
 
 /** A snapshot of one peer, safe to keep. */

@@ -1,7 +1,7 @@
 import type { Command, OutboundEvent, RoutingScope } from '../core/types.js';
 
 /** The wire dialects signalroom speaks (docs/protocols.md). */
-export type DialectName = 'console' | 'connector';
+export type DialectName = 'console' | 'connector' | 'peerjs' | 'ywebrtc';
 
 /** Limits a codec applies while decoding untrusted text. */
 export interface DecodeLimits {

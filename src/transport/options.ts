@@ -7,6 +7,7 @@ import type { Backplane } from '../cluster/backplane.js';
 import type { Logger } from '../ops/logger.js';
 import type { TurnOptions } from '../ops/turn.js';
 import type { DialectName } from '../protocol/dialect.js';
+import { resolvePeerServerOptions, type PeerServerOptions, type ResolvedPeerServerOptions } from './peerjs-options.js';
 
 /**
  * Options of a signaling server ({@link attachSignaling}, the adapters and the standalone server).
@@ -38,8 +39,9 @@ export interface SignalingOptions extends CoreOptions {
   dialects?: Readonly<Record<string, DialectName>>;
   /**
    * Routing scope: `'room'` (sender and target share a room) or `'open'` (any id), for every dialect or per
-   * dialect. Unset dialects keep their spec's scope (`console` → `'room'`, `connector` → `'open'`).
-   * @default { console: 'room', connector: 'open' }
+   * dialect. Unset dialects keep their spec's scope (`console` → `'room'`, `connector` → `'open'`, `peerjs` →
+   * `'open'`, `ywebrtc` → `'room'`).
+   * @default { console: 'room', connector: 'open', peerjs: 'open', ywebrtc: 'room' }
    */
   scope?: RoutingScope | Readonly<Partial<Record<DialectName, RoutingScope>>>;
   /**
@@ -149,6 +151,14 @@ export interface SignalingOptions extends CoreOptions {
    * @default 10000
    */
   clusterNodeTimeout?: number;
+  /**
+   * Serves the PeerJS server protocol, as the `peer` package's PeerServer does, for unmodified `peerjs` clients:
+   * the WebSocket at `<path>/peerjs` and the HTTP API under `path` (mounted by `attachSignaling` and the adapters;
+   * elsewhere, serve it with `createPeerjsRoutes`). Its options keep their PeerServer names (see {@link PeerServerOptions}); `{}` takes every default.
+   * @default undefined (no PeerJS endpoint)
+   * @example peerjs: { path: '/myapp', key: 'peerjs' }
+   */
+  peerjs?: PeerServerOptions | undefined;
 }
 
 /** Who a connecting client is, as {@link SignalingOptions.authenticate} decides. */
@@ -171,7 +181,7 @@ export const SIGNALING_DEFAULTS = {
   maxDepth: 32,
   dialect: 'console' as DialectName,
   dialects: {} as Readonly<Record<string, DialectName>>,
-  scope: { console: 'room', connector: 'open' } as Readonly<Record<DialectName, RoutingScope>>,
+  scope: { console: 'room', connector: 'open', peerjs: 'open', ywebrtc: 'room' } as Readonly<Record<DialectName, RoutingScope>>,
   maxConnections: 10_000,
   messageRate: 50,
   messageBurst: 200,
@@ -193,15 +203,18 @@ export const SIGNALING_DEFAULTS = {
   backplane: undefined as Backplane | undefined,
   clusterHeartbeatInterval: 5_000,
   clusterNodeTimeout: 10_000,
+  peerjs: undefined as PeerServerOptions | undefined,
 };
 
 type Hooks = 'authorizeJoin' | 'authenticate' | 'allowedOrigins' | 'tokenSecret' | 'resumeSecret' | 'turn' | 'logger' | 'backplane';
-export type ResolvedSignalingOptions = Omit<Required<SignalingOptions>, 'scope' | Hooks> &
+export type ResolvedSignalingOptions = Omit<Required<SignalingOptions>, 'scope' | 'peerjs' | Hooks> &
   Pick<SignalingOptions, Hooks> & {
   readonly scope: Readonly<Record<DialectName, RoutingScope>>;
+  /** The PeerJS endpoint's options, when one is configured; its socket path is in `dialects`. */
+  readonly peerjs: ResolvedPeerServerOptions | undefined;
 };
 
-const DIALECTS: readonly DialectName[] = ['console', 'connector'];
+const DIALECTS: readonly DialectName[] = ['console', 'connector', 'peerjs', 'ywebrtc'];
 const SCOPES: readonly RoutingScope[] = ['room', 'open'];
 
 /** Fills in defaults and checks every value; invalid options throw `TypeError` with an exact message. */
@@ -250,14 +263,19 @@ export function resolveSignalingOptions(options: SignalingOptions = {}): Resolve
     if (!path.startsWith('/')) throw new TypeError(`options.dialects keys must be paths starting with "/", got "${path}"`);
     assertDialect(`dialects["${path}"]`, dialect);
   }
-  return { ...resolved, scope: resolveScope(given.scope) };
+  const peerjs = given.peerjs === undefined ? undefined : resolvePeerServerOptions(given.peerjs);
+  // The PeerJS socket path speaks PeerJS, unless the dialects map says otherwise for it.
+  const dialects = peerjs === undefined || Object.hasOwn(resolved.dialects, peerjs.socketPath)
+    ? resolved.dialects
+    : { ...resolved.dialects, [peerjs.socketPath]: 'peerjs' as const };
+  return { ...resolved, dialects, peerjs, scope: resolveScope(given.scope) };
 }
 
 function resolveScope(scope: SignalingOptions['scope']): Readonly<Record<DialectName, RoutingScope>> {
   if (scope === undefined) return SIGNALING_DEFAULTS.scope;
   if (typeof scope === 'string') {
     assertScope('scope', scope);
-    return { console: scope, connector: scope };
+    return { console: scope, connector: scope, peerjs: scope, ywebrtc: scope };
   }
   const merged = { ...SIGNALING_DEFAULTS.scope, ...withoutUndefined(scope) };
   for (const dialect of DIALECTS) assertScope(`scope.${dialect}`, merged[dialect]);

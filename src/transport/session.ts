@@ -179,6 +179,7 @@ export class Session implements Connection {
     try {
       let command = isBinary ? INVALID_MESSAGE : this.dialect.decode(data.toString());
       if (command.kind === 'join' && !this.#takeJoin()) command = RATE_LIMITED;
+      else if (command.kind === 'batch') command = { kind: 'batch', commands: command.commands.map((c) => (c.kind === 'join' && !this.#takeJoin() ? RATE_LIMITED : c)) };
       const pending = core.handle(this.peerId, command);
       if (pending !== undefined) {
         this.#backlog = [];

@@ -15,6 +15,8 @@ import { ClusterNode } from '../cluster/cluster-node.js';
 import { logEvents } from '../ops/logger.js';
 import { turnCredentials } from '../ops/turn.js';
 import { asyncDispose } from '../dispose.js';
+import { PeerjsEndpoint } from './peerjs-endpoint.js';
+import { resolvePeerServerOptions } from './peerjs-options.js';
 
 /** How long {@link SignalingServer.close} waits for clients to answer the close handshake before cutting them. */
 const CLOSE_GRACE_MS = 2_000;
@@ -52,6 +54,8 @@ export class SignalingServer {
   #closed: Promise<void> | undefined;
   /** Settles when the cluster node has started (at once without a cluster). */
   readonly #joined: Promise<void>;
+  /** The PeerJS handshake, queue and timeouts, made when the first PeerJS client connects. */
+  #peerjs: PeerjsEndpoint | undefined;
 
   /** @param onClose runs once when the server closes, to detach it from whatever it was attached to. */
   constructor(options: SignalingOptions = {}, onClose: () => void = () => {}) {
@@ -96,6 +100,7 @@ export class SignalingServer {
                 const command = this.#dialects.get(dialect as DialectName)?.decode(raw);
                 return command?.kind === 'signal' ? command.signal : undefined;
               },
+              peerArrived: (peerId) => this.#peerjs?.peerArrived(peerId),
             },
             backplane,
             {
@@ -234,9 +239,33 @@ export class SignalingServer {
     return this.close();
   }
 
+  /** The ids of the PeerJS clients connected to this node, in connect order. */
+  peerjsClientIds(): string[] {
+    return this.#peerjs?.clientIds() ?? [];
+  }
+
+  /**
+   * The PeerJS endpoint, made for the first PeerJS client: the `peerjs` option, or PeerServer's defaults for a
+   * client that came in through the `dialects` map or a subprotocol.
+   */
+  get #peerjsEndpoint(): PeerjsEndpoint {
+    this.#peerjs ??= new PeerjsEndpoint(
+      {
+        core: this.core,
+        sessionHost: this.#host,
+        addSession: (session) => void this.#sessions.add(session),
+        cluster: this.#cluster,
+      },
+      this.options.peerjs ?? resolvePeerServerOptions({}),
+      this.options.maxBufferedBytes,
+    );
+    return this.#peerjs;
+  }
+
   async #shutdown(): Promise<void> {
     this.#onClose();
     this.#heartbeat.stop();
+    this.#peerjs?.close();
     for (const suspension of [...this.#suspended.values()]) this.#endSuspension(suspension, 'shutdown');
     const sessions = [...this.#sessions];
     const allClosed = Promise.all(sessions.map((s) => new Promise((resolve) => s.socket.once('close', resolve))));
@@ -260,10 +289,10 @@ export class SignalingServer {
     if (socket.destroyed || this.#closed !== undefined) return void socket.destroy();
     if (admission.refuse !== undefined) return rejectUpgrade(socket, admission.refuse, admission.reason);
     const dialect = this.#dialectFor(request);
-    this.#wss.handleUpgrade(request, socket, head, (ws) => this.#accept(ws, socket, dialect, admission));
+    this.#wss.handleUpgrade(request, socket, head, (ws) => this.#accept(ws, socket, dialect, admission, request));
   }
 
-  #accept(ws: WebSocket, stream: Duplex, dialect: Dialect, admission: Admission): void {
+  #accept(ws: WebSocket, stream: Duplex, dialect: Dialect, admission: Admission, request: IncomingMessage): void {
     // First, before anything can fail: a socket error (an oversized frame, bad UTF-8) closes this socket only.
     ws.on('error', onSocketError);
     if (this.#sessions.size >= this.options.maxConnections) {
@@ -271,6 +300,8 @@ export class SignalingServer {
       return;
     }
     const codec = admission.extensions ? (this.#extendedDialects.get(dialect.name) as Dialect) : dialect;
+    // A PeerJS client names its own id and proves it with its token: PeerServer's handshake decides.
+    if (dialect.name === 'peerjs') return this.#peerjsEndpoint.accept(ws, stream, request, admission, codec);
     const session = new Session(ws, stream, codec, this.#host);
     session.extensions = admission.extensions;
     this.#sessions.add(session);

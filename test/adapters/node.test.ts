@@ -103,7 +103,7 @@ describe('attachSignaling on http.Server', () => {
     [{ path: 'signal' }, 'options.path must start with "/", got "signal" (string)'],
     [{ maxMessageSize: 0 }, 'options.maxMessageSize must be an integer >= 1, got 0'],
     [{ maxDepth: -1 }, 'options.maxDepth must be an integer >= 1, got -1'],
-    [{ dialect: 'irc' }, `options.dialect must be one of 'console', 'connector', got "irc" (string)`],
+    [{ dialect: 'irc' }, `options.dialect must be one of 'console', 'connector', 'peerjs', 'ywebrtc', got "irc" (string)`],
     [{ scope: 'everyone' }, `options.scope must be 'room' or 'open', got "everyone" (string)`],
     [{ dialects: { p2p: 'connector' } }, 'options.dialects keys must be paths starting with "/", got "p2p"'],
   ])('rejects %j with a TypeError', (options, message) => {

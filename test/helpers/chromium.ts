@@ -18,7 +18,7 @@ export function warnIfSkipped(file: string): void {
 }
 
 /** Headless Chromium with the flags this machine needs (no sandbox as root, no background network). */
-export function launchChromium(): Promise<Browser> {
+export function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -33,6 +33,7 @@ export function launchChromium(): Promise<Browser> {
       // This machine has only loopback: let WebRTC gather host candidates there, without mDNS names.
       '--allow-loopback-in-peer-connection',
       '--disable-features=WebRtcHideLocalIpsWithMdns',
+      ...extraArgs,
     ],
   });
 }

@@ -152,6 +152,6 @@ describe('standalone connector server', () => {
   });
 
   it('refuses an unknown SIGNALROOM_DIALECT', async () => {
-    await expect(startCli({ SIGNALROOM_DIALECT: 'irc' })).rejects.toThrow('SIGNALROOM_DIALECT must be one of console, connector, got "irc"');
+    await expect(startCli({ SIGNALROOM_DIALECT: 'irc' })).rejects.toThrow('SIGNALROOM_DIALECT must be one of console, connector, peerjs, ywebrtc, got "irc"');
   });
 });
