@@ -110,6 +110,23 @@ export function clusterSemantics(node: () => Backplane | Promise<Backplane>, opt
     expect(await alice.next()).toMatchObject({ code: 'target-unavailable-or-different-room' });
   });
 
+  it('bursts of signals both ways across nodes, from many pairs at once, arrive whole and in order, with no error', async () => {
+    const [a, b] = await twoNodes();
+    const pairs = await Promise.all(Array.from({ length: 10 }, (_, i) => pairAcrossNodes(a, b, `burst-${i}`)));
+    for (let i = 0; i < 30; i++) {
+      for (const [alice, bob] of pairs) {
+        alice.send({ type: 'ice-candidate', to: bob.id, candidate: { i } });
+        bob.send({ type: 'ice-candidate', to: alice.id, candidate: { i } });
+      }
+    }
+    for (const [alice, bob] of pairs) {
+      for (let i = 0; i < 30; i++) {
+        expect(await bob.next()).toMatchObject({ type: 'ice-candidate', candidate: { i }, from: alice.id });
+        expect(await alice.next()).toMatchObject({ type: 'ice-candidate', candidate: { i }, from: bob.id });
+      }
+    }
+  });
+
   it('/status reports the whole cluster on every node, and its bounded forms give counts and one room', async () => {
     const [a, b] = await twoNodes();
     const [alice, bob] = await pairAcrossNodes(a, b, 'r');
