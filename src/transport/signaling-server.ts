@@ -41,6 +41,8 @@ export class SignalingServer {
   readonly #extendedDialects: ReadonlyMap<DialectName, Dialect>;
   readonly #bySubprotocol: ReadonlyMap<string, Dialect>;
   readonly #sessions = new Set<Session>();
+  /** Upgrade sockets whose admission (an async `authenticate` or token check) is still running. */
+  readonly #pending = new Set<Duplex>();
   readonly #suspended = new Map<string, Suspension>();
   readonly #heartbeat: Heartbeat;
   readonly #resumeTokens: ResumeTokens | undefined;
@@ -211,9 +213,14 @@ export class SignalingServer {
     if (!(admission instanceof Promise)) return this.#upgrade(request, socket, head, admission);
     // While authentication runs, a socket reset must not become an uncaught 'error'.
     socket.on('error', destroySocket);
+    this.#pending.add(socket);
     admission.then(
-      (result) => this.#upgrade(request, socket, head, result),
+      (result) => {
+        this.#pending.delete(socket);
+        this.#upgrade(request, socket, head, result);
+      },
       (error: unknown) => {
+        this.#pending.delete(socket);
         this.core.reportError(error);
         rejectUpgrade(socket, 500, 'Internal Server Error');
       },
@@ -237,6 +244,9 @@ export class SignalingServer {
   async #shutdown(): Promise<void> {
     this.#onClose();
     this.#heartbeat.stop();
+    // Upgrades still being authenticated get their answer now, not a reset when their check ends.
+    for (const socket of this.#pending) rejectUpgrade(socket, 503, 'Service Unavailable');
+    this.#pending.clear();
     for (const suspension of [...this.#suspended.values()]) this.#endSuspension(suspension, 'shutdown');
     const sessions = [...this.#sessions];
     const allClosed = Promise.all(sessions.map((s) => new Promise((resolve) => s.socket.once('close', resolve))));
@@ -256,8 +266,10 @@ export class SignalingServer {
   }
 
   #upgrade(request: IncomingMessage, socket: Duplex, head: Buffer, admission: Admission): void {
+    // Gone, or already answered (close() answers pending upgrades itself).
+    if (socket.destroyed || !socket.writable) return;
+    if (this.#closed !== undefined) return rejectUpgrade(socket, 503, 'Service Unavailable');
     socket.off('error', destroySocket);
-    if (socket.destroyed || this.#closed !== undefined) return void socket.destroy();
     if (admission.refuse !== undefined) return rejectUpgrade(socket, admission.refuse, admission.reason);
     const dialect = this.#dialectFor(request);
     this.#wss.handleUpgrade(request, socket, head, (ws) => this.#accept(ws, socket, dialect, admission));
