@@ -94,10 +94,19 @@ export interface SignalingOptions extends CoreOptions {
   /**
    * Built-in tokens: clients connect with `?token=`. The token is either this secret itself (a shared secret),
    * or an HS256 JWT signed with it (see `signToken()` in `signalroom`), whose `sub` becomes the peer id, whose optional
-   * `rooms` claim limits the rooms it may join, and whose `exp` is enforced. Missing or bad tokens get 401.
+   * `rooms` claim limits the rooms it may join, and whose `exp` is enforced. The token travels in an
+   * `Authorization: Bearer <token>` header (non-browser clients) or as `?token=`. Missing or bad tokens get 401;
+   * so does a JWT whose `sub` is not a non-empty string, whose `rooms` is not an array of strings, or that has
+   * no `exp` (see `allowTokensWithoutExpiry`).
    * @default undefined (no token required)
    */
   tokenSecret?: string | undefined;
+  /**
+   * Accept JWTs without an `exp` claim. Off by default: such a token is valid forever, so a leaked one could
+   * never be taken back short of changing `tokenSecret`.
+   * @default false
+   */
+  allowTokensWithoutExpiry?: boolean;
   /**
    * Identity resume, for connections that ask for extensions (`?extensions=1`, as the SDK does; see
    * docs/protocols.md): each gets a private resume token; reconnecting with `?resume=<token>` within the grace
@@ -178,6 +187,7 @@ export const SIGNALING_DEFAULTS = {
   allowedOrigins: undefined as SignalingOptions['allowedOrigins'],
   authenticate: undefined as SignalingOptions['authenticate'],
   tokenSecret: undefined as string | undefined,
+  allowTokensWithoutExpiry: false,
   resume: true,
   resumeSecret: undefined as string | undefined,
   resumeGracePeriod: 10_000,
@@ -218,6 +228,7 @@ export function resolveSignalingOptions(options: SignalingOptions = {}): Resolve
   assertInteger('resumeTokenTtl', resolved.resumeTokenTtl, 1);
   assertInteger('clusterHeartbeatInterval', resolved.clusterHeartbeatInterval, 1);
   assertInteger('clusterNodeTimeout', resolved.clusterNodeTimeout, 1);
+  assertBoolean('allowTokensWithoutExpiry', resolved.allowTokensWithoutExpiry);
   if (typeof resolved.resume !== 'boolean') throw new TypeError(`options.resume must be a boolean, got ${describeValue(resolved.resume)}`);
   assertOptional('authenticate', resolved.authenticate, 'function');
   assertOptional('tokenSecret', resolved.tokenSecret, 'string');
@@ -263,6 +274,10 @@ function assertScope(name: string, value: unknown): asserts value is RoutingScop
   if (!SCOPES.includes(value as RoutingScope)) {
     throw new TypeError(`options.${name} must be 'room' or 'open', got ${describeValue(value)}`);
   }
+}
+
+function assertBoolean(name: string, value: unknown): asserts value is boolean {
+  if (typeof value !== 'boolean') throw new TypeError(`options.${name} must be a boolean, got ${describeValue(value)}`);
 }
 
 function assertPositive(name: string, value: unknown): asserts value is number {
