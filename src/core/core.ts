@@ -19,6 +19,12 @@ import type {
   StatusReport,
 } from './types.js';
 
+/**
+ * The close code of a connection whose id connected again elsewhere (a second tab, a reload): the newest
+ * connection wins. Not 1000, so a client can tell "replaced" from a normal close and not reconnect in a loop.
+ */
+export const REPLACED_CLOSE_CODE = 4001;
+
 /** Options of {@link SignalingCore.createRoom}. */
 export interface CreateRoomOptions {
   /** The room id. @default a generated id */
@@ -87,11 +93,16 @@ export class SignalingCore extends TypedEmitter<SignalingEvents> {
 
   /**
    * Registers a new client, sends it its id, and returns the id. An `options.id` that is already connected
-   * replaces the older connection, which is closed with 1000 `replaced`.
+   * replaces the older peer: the newest connection wins. The old one leaves its rooms (once; reason
+   * `'replaced'`) and its connection is closed with {@link REPLACED_CLOSE_CODE} `replaced`.
    */
   connect(connection: Connection, options: PeerOptions = {}): string {
     const id = options.id ?? this.options.generateId({ kind: 'peer', dialect: options.dialect });
-    if (this.#peers.has(id)) this.disconnectPeer(id, { reason: 'replaced' });
+    const previous = this.#peers.get(id);
+    if (previous !== undefined) {
+      this.disconnect(id, 'replaced');
+      previous.connection.close(REPLACED_CLOSE_CODE, 'replaced');
+    }
     const peer = new PeerRecord(
       id,
       connection,

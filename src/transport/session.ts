@@ -58,6 +58,11 @@ export class Session implements Connection {
   #joinBudget: number;
   #joinAt: number;
   #strikes = 0;
+  /**
+   * The server closed this socket (its peer was disconnected or replaced, or moved to a newer socket): what the
+   * client still sends before the close handshake ends is dropped, so it can never act as a newer peer of its id.
+   */
+  #ended = false;
   /** Frames that arrived while an async hook decided an earlier one; handled in order afterwards. */
   #backlog: Array<[Buffer, boolean]> | undefined;
   #corked = false;
@@ -108,6 +113,7 @@ export class Session implements Connection {
   }
 
   close(code: number, reason: string): void {
+    this.#ended = true;
     this.socket.close(code, reason);
   }
 
@@ -135,10 +141,12 @@ export class Session implements Connection {
   /** Hands the socket back without telling the core: its peer now lives on another session. */
   retire(code: number, reason: string): void {
     this.retired = true;
+    this.#ended = true;
     this.socket.close(code, reason);
   }
 
   receive(data: Buffer, isBinary: boolean): void {
+    if (this.#ended) return;
     // The budget is checked on arrival, so frames held in the backlog are already paid for.
     const { messageRate, messageBurst } = this.host.options;
     const now = nowMs();
@@ -173,6 +181,7 @@ export class Session implements Connection {
   }
 
   #handle(data: Buffer, isBinary: boolean): void {
+    if (this.#ended) return;
     const core = this.host.core;
     const observe = this.host.observeHandling;
     const started = observe === undefined ? 0 : performance.now();

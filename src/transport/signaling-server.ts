@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { SignalingCore } from '../core/core.js';
+import { REPLACED_CLOSE_CODE, SignalingCore } from '../core/core.js';
 import type { Connection, PeerInfo, SignalingEvents, StatusReport } from '../core/types.js';
 import type { Dialect, DialectName } from '../protocol/dialect.js';
 import { createDialects } from '../protocol/dialects.js';
@@ -93,7 +93,7 @@ export class SignalingServer {
             {
               core: this.core,
               releasePeer: (peerId, previous) => this.#releasePeer(peerId, previous),
-              replacePeer: (peerId) => void this.core.disconnectPeer(peerId, { reason: 'replaced' }),
+              replacePeer: (peerId) => void this.core.disconnectPeer(peerId, { code: REPLACED_CLOSE_CODE, reason: 'replaced' }),
               decodeSignal: (dialect, raw) => {
                 const command = this.#dialects.get(dialect as DialectName)?.decode(raw);
                 return command?.kind === 'signal' ? command.signal : undefined;
@@ -105,6 +105,7 @@ export class SignalingServer {
               nodeTimeout: this.options.clusterNodeTimeout,
             },
           );
+    if (this.#resumeTokens !== undefined) this.#revokeTokens(this.#resumeTokens);
     this.#joined = this.#cluster?.start() ?? Promise.resolve();
     this.#joined.catch((error: unknown) => this.core.reportError(error));
   }
@@ -286,17 +287,29 @@ export class SignalingServer {
     const session = new Session(ws, stream, codec, this.#host);
     session.extensions = admission.extensions;
     this.#sessions.add(session);
-    const resumed = this.#resumeTokens?.verify(admission.resume);
-    // A resume token only brings back the identity the request is entitled to.
-    const id = admission.identity.id ?? resumed;
-    if (id !== undefined && id === resumed) {
-      if (this.#resume(session, id)) return;
-      if (this.#cluster !== undefined) return this.#resumeFromCluster(this.#cluster, session, id, dialect, admission);
+    const authenticated = admission.identity.id;
+    if (admission.resume !== undefined && this.#resumeTokens !== undefined) {
+      // Single use: whatever happens next, this token is spent.
+      const taken = this.#resumeTokens.take(admission.resume, this.#cluster !== undefined);
+      // A resume token only brings back the identity the request is entitled to.
+      if (taken !== undefined && (authenticated === undefined || authenticated === taken.peerId)) {
+        if (this.#resume(session, taken.peerId)) return;
+        if (this.#cluster !== undefined && !taken.local) {
+          return this.#resumeFromCluster(this.#cluster, session, taken.peerId, dialect, admission);
+        }
+      } else if (authenticated !== undefined && this.core.hasLocal(authenticated)) {
+        // A spent or revoked token for an id a newer connection holds (the tab that was replaced): it may not
+        // come back by resuming, and must not replace the newer one.
+        session.retire(REPLACED_CLOSE_CODE, 'replaced');
+        return;
+      }
     }
-    this.#connect(session, id, dialect, admission);
+    this.#connect(session, authenticated, dialect, admission);
   }
 
   #connect(session: Session, id: string | undefined, dialect: Dialect, admission: Admission): void {
+    // A new connection for an id in its grace period replaces it: that grace period's timer must not end the new peer.
+    if (id !== undefined) this.#dropSuspension(id);
     const peerId = this.core.connect(session, {
       id,
       scope: this.options.scope[dialect.name],
@@ -320,7 +333,8 @@ export class SignalingServer {
     };
     const moved = cluster.adoptResumed(id, session, peer).then(
       (adopted) => {
-        if (!adopted) return this.#connect(session, id, dialect, admission);
+        // Nobody holds that id any more (its grace period is over): a fresh identity, as for a spent token.
+        if (!adopted) return this.#connect(session, admission.identity.id, dialect, admission);
         session.peerId = id;
         // The socket may have gone while the cluster moved the peer: then it leaves like any other.
         if (session.socket.readyState !== session.socket.OPEN) return void this.core.disconnect(id, 'closed');
@@ -330,7 +344,7 @@ export class SignalingServer {
       },
       (error: unknown) => {
         this.core.reportError(error);
-        this.#connect(session, id, dialect, admission);
+        this.#connect(session, admission.identity.id, dialect, admission);
       },
     );
     session.hold(moved);
@@ -353,6 +367,22 @@ export class SignalingServer {
     }
     this.#emit('peer:resume', { peer: this.core.peer(peerId) as PeerInfo });
     return true;
+  }
+
+  /**
+   * A resume token lives only as long as its peer: when the peer leaves (its grace period ends, server code
+   * disconnects or bans it, a newer connection replaces it) its token dies with it. A kick takes its token too;
+   * a kicked peer still connected gets a fresh one at once.
+   */
+  #revokeTokens(tokens: ResumeTokens): void {
+    this.core.on('peer:disconnect', ({ peer }) => tokens.revoke(peer.id));
+    this.core.on('room:leave', ({ peer, reason }) => {
+      if (reason !== 'kicked' || !tokens.has(peer.id)) return;
+      tokens.revoke(peer.id);
+      for (const session of this.#sessions) {
+        if (session.peerId === peer.id && this.core.isCurrent(peer.id, session)) session.send({ kind: 'resume-token', token: tokens.issue(peer.id) });
+      }
+    });
   }
 
   /**
@@ -408,11 +438,9 @@ export class SignalingServer {
 
   /** Another node took over this peer (it resumed there): drop its grace period or old socket, without a leave. */
   #releasePeer(peerId: string, previous: Connection | undefined): void {
-    const suspension = this.#suspended.get(peerId);
-    if (suspension !== undefined) {
-      clearTimeout(suspension.timer);
-      this.#suspended.delete(peerId);
-    }
+    this.#dropSuspension(peerId);
+    // Its live token is the one the other node issued now.
+    this.#resumeTokens?.revoke(peerId);
     if (previous instanceof Session) previous.retire(4000, 'resumed on another node');
   }
 
@@ -420,7 +448,16 @@ export class SignalingServer {
     if (this.#suspended.get(suspension.peerId) !== suspension) return;
     clearTimeout(suspension.timer);
     this.#suspended.delete(suspension.peerId);
-    this.core.disconnect(suspension.peerId, reason);
+    // Only the peer this grace period was for: never a newer peer that took the id meanwhile.
+    if (this.core.isCurrent(suspension.peerId, suspension)) this.core.disconnect(suspension.peerId, reason);
+  }
+
+  /** Forgets a grace period without ending the peer (it resumed elsewhere, or a new connection replaces it). */
+  #dropSuspension(peerId: string): void {
+    const suspension = this.#suspended.get(peerId);
+    if (suspension === undefined) return;
+    clearTimeout(suspension.timer);
+    this.#suspended.delete(peerId);
   }
 
   /** docs/protocols.md: an offered subprotocol of ours wins, then the path map, then the server default. */
