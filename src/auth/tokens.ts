@@ -91,7 +91,7 @@ export function tokenOf(authorization: string | undefined, query: URLSearchParam
 }
 
 /** Constant-time comparison of two strings of any length. */
-function sameSecret(given: string, secret: string): boolean {
+export function sameSecret(given: string, secret: string): boolean {
   const digest = (text: string) => createHash('sha256').update(text).digest();
   return timingSafeEqual(digest(given), digest(secret));
 }

@@ -102,6 +102,17 @@ export interface SignalingOptions extends CoreOptions {
    */
   tokenSecret?: string | undefined;
   /**
+   * Decides who may read the operational routes that show peers and traffic: `/status`, `/metrics`,
+   * `/dashboard` and `/dashboard/data` (`/healthz`, `/readyz` stay open; `/ice-servers` passes the upgrade's
+   * checks). Return `true` to serve the request, anything else answers 401. Without it, those routes follow the
+   * server's own auth: with `tokenSecret` they need the secret itself (`Authorization: Bearer <secret>` or
+   * `?token=<secret>`; a peer's JWT is not enough); with only `authenticate` they are closed (a peer's login says
+   * nothing about operators); with neither they are open, as the original's `/status` is.
+   * @default undefined (follow the server's auth, as above)
+   * @example opsAuthorize: (request) => request.socket.remoteAddress === '127.0.0.1'
+   */
+  opsAuthorize?: ((request: IncomingMessage) => boolean | Promise<boolean>) | undefined;
+  /**
    * Accept JWTs without an `exp` claim. Off by default: such a token is valid forever, so a leaked one could
    * never be taken back short of changing `tokenSecret`.
    * @default false
@@ -188,6 +199,7 @@ export const SIGNALING_DEFAULTS = {
   authenticate: undefined as SignalingOptions['authenticate'],
   tokenSecret: undefined as string | undefined,
   allowTokensWithoutExpiry: false,
+  opsAuthorize: undefined as SignalingOptions['opsAuthorize'],
   resume: true,
   resumeSecret: undefined as string | undefined,
   resumeGracePeriod: 10_000,
@@ -199,7 +211,7 @@ export const SIGNALING_DEFAULTS = {
   clusterNodeTimeout: 10_000,
 };
 
-type Hooks = 'authorizeJoin' | 'authenticate' | 'allowedOrigins' | 'tokenSecret' | 'resumeSecret' | 'turn' | 'logger' | 'backplane';
+type Hooks = 'authorizeJoin' | 'authenticate' | 'opsAuthorize' | 'allowedOrigins' | 'tokenSecret' | 'resumeSecret' | 'turn' | 'logger' | 'backplane';
 export type ResolvedSignalingOptions = Omit<Required<SignalingOptions>, 'scope' | Hooks> &
   Pick<SignalingOptions, Hooks> & {
   readonly scope: Readonly<Record<DialectName, RoutingScope>>;
@@ -231,6 +243,7 @@ export function resolveSignalingOptions(options: SignalingOptions = {}): Resolve
   assertBoolean('allowTokensWithoutExpiry', resolved.allowTokensWithoutExpiry);
   if (typeof resolved.resume !== 'boolean') throw new TypeError(`options.resume must be a boolean, got ${describeValue(resolved.resume)}`);
   assertOptional('authenticate', resolved.authenticate, 'function');
+  assertOptional('opsAuthorize', resolved.opsAuthorize, 'function');
   assertOptional('tokenSecret', resolved.tokenSecret, 'string');
   assertOptional('resumeSecret', resolved.resumeSecret, 'string');
   const turn = resolved.turn;
