@@ -294,6 +294,18 @@ export class SignalingCore extends TypedEmitter<SignalingEvents> {
     return this.#rooms.has(roomId);
   }
 
+  /**
+   * @internal How many peers a broadcast from this peer reaches at most: the other members of each of its rooms
+   * (a transport charges a sender for what its frames cost their rooms).
+   */
+  audience(peerId: string): number {
+    const peer = this.#peers.get(peerId);
+    if (peer === undefined) return 0;
+    let reached = 0;
+    for (const room of peer.rooms) reached += room.members.size - 1;
+    return reached;
+  }
+
   /** @internal Whether a peer is connected to this node. */
   hasLocal(peerId: string): boolean {
     return this.#peers.has(peerId);

@@ -43,7 +43,10 @@ export interface SignalingOptions extends CoreOptions {
    */
   scope?: RoutingScope | Readonly<Partial<Record<DialectName, RoutingScope>>>;
   /**
-   * Most open connections; one more is accepted and closed at once with 1013 `server-overloaded`.
+   * Most peers: open connections plus peers in their resume grace period. One more connection is accepted and
+   * closed at once with 1013 `server-overloaded` when the open ones alone reach it; otherwise the oldest grace
+   * period ends to make room (a suspended peer never keeps a live one out). Likewise a peer in its grace period
+   * gives up its seat in a full room to a joiner.
    * @default 10000
    */
   maxConnections?: number;
@@ -59,23 +62,47 @@ export interface SignalingOptions extends CoreOptions {
    */
   messageBurst?: number;
   /**
-   * Consecutive messages refused with `rate-limit` after which the connection is closed with 1008.
+   * Refused messages (`rate-limit`), beyond the messages let through since, after which the connection is
+   * closed with 1008: each refusal is a strike and each message let through takes one away, so a sender that
+   * keeps pacing itself over the limit is cut too, not only one that never stops.
    * @default 100
    */
   maxRateLimitStrikes?: number;
-  /** Sustained room joins per second per connection; over it, a join is answered `rate-limit`. @default 5 */
+  /**
+   * Bytes per second a connection's relayed frames may cost their recipients: a frame costs its size times the
+   * peers it reaches (every other member of the sender's rooms for a broadcast, one for a unicast). Over the
+   * budget a frame is answered `rate-limit` (a strike). With the defaults no single sender can put more than
+   * `relayByteBurst` plus one frame, then 256 KiB/s, in front of any receiver: one that reads at 1 MB/s is never
+   * cut as a slow consumer because of one member at its limits.
+   * @default 262144 (256 KiB/s)
+   */
+  relayByteRate?: number;
+  /** The byte budget's size: what a connection's frames may cost their recipients at once. @default 524288 (512 KiB) */
+  relayByteBurst?: number;
+  /**
+   * Sustained room joins per second per connection; over it, a join is answered `rate-limit`. A join whose
+   * membership notices are bigger than a console `peer-joined` (a connector room's `Client_Added` lists every
+   * member) costs more tokens, in proportion, so a peer cycling through joins and leaves makes every member
+   * receive no more notice bytes per second than a console peer at this rate would.
+   * @default 5
+   */
   joinRate?: number;
   /** Joins a connection may make at once. @default 10 */
   joinBurst?: number;
   /**
-   * Bytes that may wait in one receiver's send buffer. A receiver over it (a slow consumer) is cut off and its
-   * memory freed; its rooms see it leave; senders are unaffected.
+   * Bytes that may wait in one receiver's send buffer. A receiver over it (a slow consumer) leaves its rooms at
+   * once and is closed with 1013 `slow-consumer` after what it already has (terminated `heartbeatTimeout` ms
+   * later if it does not read that far); senders are unaffected.
    * @default 1048576 (1 MiB)
    */
   maxBufferedBytes?: number;
   /** Milliseconds between pings to every connection; `0` turns the heartbeat off. @default 25000 */
   heartbeatInterval?: number;
-  /** Milliseconds a connection has to answer a ping before it is cut off (and leaves its rooms). @default 10000 */
+  /**
+   * Milliseconds a connection has to answer a ping before it is cut off (and leaves its rooms); also how long
+   * data may wait for a client that reads none of it (a write stall) before it is cut.
+   * @default 10000
+   */
   heartbeatTimeout?: number;
   /**
    * Browser origins allowed to connect (`Origin` header), or a predicate. Others get HTTP 403 before the upgrade.
@@ -190,6 +217,8 @@ export const SIGNALING_DEFAULTS = {
   messageRate: 50,
   messageBurst: 200,
   maxRateLimitStrikes: 100,
+  relayByteRate: 256 * 1024,
+  relayByteBurst: 512 * 1024,
   joinRate: 5,
   joinBurst: 10,
   maxBufferedBytes: 1024 * 1024,
@@ -231,6 +260,8 @@ export function resolveSignalingOptions(options: SignalingOptions = {}): Resolve
   assertPositive('messageRate', resolved.messageRate);
   assertInteger('messageBurst', resolved.messageBurst, 1);
   assertInteger('maxRateLimitStrikes', resolved.maxRateLimitStrikes, 1);
+  assertPositive('relayByteRate', resolved.relayByteRate);
+  assertInteger('relayByteBurst', resolved.relayByteBurst, 1);
   assertPositive('joinRate', resolved.joinRate);
   assertInteger('joinBurst', resolved.joinBurst, 1);
   assertInteger('maxBufferedBytes', resolved.maxBufferedBytes, 1);

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { REPLACED_CLOSE_CODE, SignalingCore } from '../core/core.js';
-import type { Connection, PeerInfo, SignalingEvents, StatusReport } from '../core/types.js';
+import type { Connection, PeerInfo, RoomInfo, SignalingEvents, StatusReport } from '../core/types.js';
 import type { Dialect, DialectName } from '../protocol/dialect.js';
 import { createDialects } from '../protocol/dialects.js';
 import { authorizeHandshake, type Admission } from './handshake.js';
@@ -64,6 +64,10 @@ export class SignalingServer {
       core: this.core,
       options: this.options,
       sessionClosed: (session, code) => this.#sessionClosed(session, code),
+      sessionShed: (session) => {
+        if (session.peerId !== '' && this.core.isCurrent(session.peerId, session)) this.core.disconnect(session.peerId, session.cutReason);
+      },
+      prepareJoin: (session, room) => this.#prepareJoin(session, room),
       observeHandling: undefined,
     };
     if (this.options.logger !== undefined) logEvents(this.core, this.options.logger);
@@ -310,6 +314,11 @@ export class SignalingServer {
   #connect(session: Session, id: string | undefined, dialect: Dialect, admission: Admission): void {
     // A new connection for an id in its grace period replaces it: that grace period's timer must not end the new peer.
     if (id !== undefined) this.#dropSuspension(id);
+    // Peers in their grace period count against maxConnections, but never keep a live connection out.
+    for (const oldest of this.#suspended.values()) {
+      if (this.#sessions.size + this.#suspended.size <= this.options.maxConnections) break;
+      this.#endSuspension(oldest, 'evicted');
+    }
     const peerId = this.core.connect(session, {
       id,
       scope: this.options.scope[dialect.name],
@@ -367,6 +376,27 @@ export class SignalingServer {
     }
     this.#emit('peer:resume', { peer: this.core.peer(peerId) as PeerInfo });
     return true;
+  }
+
+  /**
+   * Before a join: a full room gives the seat of its longest-suspended member (a peer in its grace period) to the
+   * joiner; then the join's cost in join tokens. A console `peer-joined` and `peer-left` cost one token; a room
+   * with a connector member sends each member the whole member list twice instead (`Client_Added`, then
+   * `Client_Removed`), so the join costs as many tokens as that is bigger: every member then receives no more
+   * notice bytes per second from one peer than a console member would.
+   */
+  #prepareJoin(session: Session, roomId: unknown): number {
+    if (typeof roomId !== 'string') return 1;
+    const room = this.core.room(roomId);
+    // Nobody else to tell: a created room's notice goes to its creator only.
+    if (room === undefined || room.members.every((member) => member === session.peerId)) return 1;
+    if (room.members.length >= room.capacity && !room.members.includes(session.peerId)) {
+      const seated = room.members.find((member) => this.#suspended.has(member));
+      if (seated !== undefined) this.#endSuspension(this.#suspended.get(seated) as Suspension, 'evicted');
+    }
+    const connector =
+      session.dialect.name === 'connector' || room.members.some((member) => this.core.peer(member)?.dialect === 'connector');
+    return connector ? noticeCost(roomId, room, [...room.members, session.peerId]) : 1;
   }
 
   /**
@@ -479,6 +509,18 @@ export class SignalingServer {
     }
     return undefined;
   }
+}
+
+/** A console `peer-joined` plus `peer-left` for a UUID id: what one join token buys (see #prepareJoin). */
+const CONSOLE_NOTICE_PAIR_BYTES = 2 * 64;
+/** A connector membership envelope without its member list: type, event, name, room, timestamp, message_id. */
+const CONNECTOR_ENVELOPE_BYTES = 170;
+
+/** Join tokens for the `Client_Added` and `Client_Removed` a join brings each member of a connector room. */
+function noticeCost(roomId: string, room: RoomInfo, members: readonly string[]): number {
+  let bytes = CONNECTOR_ENVELOPE_BYTES + roomId.length + room.name.length;
+  for (const member of members) bytes += member.length + 3;
+  return Math.max(1, Math.ceil((2 * bytes) / CONSOLE_NOTICE_PAIR_BYTES));
 }
 
 const kSocketError = Symbol('signalroom.socketError');
