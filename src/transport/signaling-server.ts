@@ -85,7 +85,7 @@ export class SignalingServer {
       handleProtocols: (offered) => this.#subprotocolFor(offered)?.subprotocol ?? offered.values().next().value ?? false,
     });
     this.#resumeTokens = this.options.resume
-      ? new ResumeTokens(this.options.resumeSecret, this.options.resumeTokenTtl)
+      ? new ResumeTokens(this.options.resumeSecret, this.options.resumeTokenTtl, this.options.resumeGracePeriod)
       : undefined;
     this.#heartbeat = new Heartbeat(this.#sessions, this.options.heartbeatInterval, this.options.heartbeatTimeout);
     this.#heartbeat.start();
@@ -298,8 +298,10 @@ export class SignalingServer {
       // A resume token only brings back the identity the request is entitled to.
       if (taken !== undefined && (authenticated === undefined || authenticated === taken.peerId)) {
         if (this.#resume(session, taken.peerId)) return;
-        if (this.#cluster !== undefined && !taken.local) {
-          return this.#resumeFromCluster(this.#cluster, session, taken.peerId, dialect, admission);
+        if (!taken.local) {
+          if (this.#cluster !== undefined) return this.#resumeFromCluster(this.#cluster, session, taken.peerId, dialect, admission);
+          // Issued before a restart, within its grace period: the same id back (its rooms ended with the old process).
+          return this.#connect(session, taken.peerId, dialect, admission);
         }
       } else if (authenticated !== undefined && this.core.hasLocal(authenticated)) {
         // A spent or revoked token for an id a newer connection holds (the tab that was replaced): it may not

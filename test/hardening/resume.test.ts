@@ -86,14 +86,17 @@ describe('identity resume', () => {
     expect(stranger.id).not.toBe(b.id);
   });
 
-  it('does not survive a restart: the shutdown ended every grace period, so even a shared resumeSecret gives a fresh id', async () => {
+  it('survives a restart within the grace period when both servers share resumeSecret, once', async () => {
     const first = await startServer({ resumeSecret: 'shared resume secret' });
     const client = await extended(first.url);
     const token = await client.nextResumeToken();
     await first.close();
     const second = await startServer({ resumeSecret: 'shared resume secret' });
     const back = await TestClient.open(`${second.url}/?resume=${encodeURIComponent(token)}`);
-    expect(back.id).not.toBe(client.id);
+    expect(back.id).toBe(client.id);
+    await back.close(1000);
+    const replay = await TestClient.open(`${second.url}/?resume=${encodeURIComponent(token)}`);
+    expect(replay.id).not.toBe(client.id);
   });
 
   it('sends no token and keeps no grace period with resume: false', async () => {
@@ -143,6 +146,16 @@ describe('resume tokens', () => {
     const elsewhere = new ResumeTokens('secret', 60_000).issue('peer-2');
     expect(tokens.take(elsewhere, false)).toBeUndefined();
     expect(tokens.take(elsewhere, true)).toEqual({ peerId: 'peer-2', local: false });
+    expect(tokens.take(elsewhere, true)).toBeUndefined();
+  });
+
+  it('from the process before a restart are accepted only within the grace period of the new one (restartWindowMs at its bound)', async () => {
+    const { ResumeTokens } = await import('../../src/transport/resume-tokens.js');
+    const before = new ResumeTokens('secret', 60_000, 10_000, 0);
+    const [a, b] = [before.issue('a', 0), before.issue('b', 0)];
+    const after = new ResumeTokens('secret', 60_000, 10_000, 5_000);
+    expect(after.take(a, false, 15_000)).toEqual({ peerId: 'a', local: false });
+    expect(after.take(b, false, 15_001)).toBeUndefined();
   });
 
   it('each resume spends the token and issues a new one; the spent one cannot take the peer over', async () => {
