@@ -184,6 +184,7 @@ async function slowloris() {
     Array.from({ length: 100 }, () => {
       const socket = net.connect(server.port, '127.0.0.1');
       socket.on('error', () => {});
+      socket.resume(); // read, so the server's 408 and close are seen
       socket.once('connect', () => socket.write('GET / HTTP/1.1\r\nHost: x\r\n'));
       return new Promise((r) => socket.once('close', () => r(Date.now() - started)));
     }),

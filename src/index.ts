@@ -22,7 +22,7 @@ export type {
 export { SignalingError, type SignalingErrorCode } from './errors.js';
 export { CONNECTOR_EVENTS } from './protocol/connector.js';
 export type { Dialect, DialectName } from './protocol/dialect.js';
-export { signToken, verifyToken, type TokenClaims } from './auth/tokens.js';
+export { signToken, verifyToken, type TokenClaims, type VerifyOptions } from './auth/tokens.js';
 export {
   SIGNALING_DEFAULTS,
   type AuthenticateResult,

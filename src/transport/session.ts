@@ -203,9 +203,6 @@ export class Session implements Connection {
       return this.#refuse();
     }
     this.#messageBudget = budget - TOKEN;
-    // Strikes decay, rather than reset, with each message let through: a sender pacing itself just over the
-    // limit (one message in, many refused) still reaches the cut.
-    if (this.#strikes > 0) this.#strikes--;
     if (this.#backlog !== undefined) this.#backlog.push([data, isBinary]);
     else this.#handle(data, isBinary);
   }
@@ -243,6 +240,10 @@ export class Session implements Connection {
       if (command.kind === 'signal' && !this.#takeBytes(data.length, command.signal.to === undefined)) {
         if (!this.#strike()) return;
         command = RATE_LIMITED;
+      } else if (this.#strikes > 0) {
+        // Strikes decay, rather than reset, with each message let through: a sender pacing itself just over a
+        // limit (one message in, many refused) still reaches the cut.
+        this.#strikes--;
       }
       const pending = core.handle(this.peerId, command);
       if (pending !== undefined) {
