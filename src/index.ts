@@ -1,6 +1,6 @@
 export { attachSignaling, type AttachOptions } from './adapters/node.js';
 export type { UpgradableServer } from './adapters/upgrade-router.js';
-export { SignalingCore, type CreateRoomOptions, type DisconnectOptions } from './core/core.js';
+export { REPLACED_CLOSE_CODE, SignalingCore, type CreateRoomOptions, type DisconnectOptions } from './core/core.js';
 export { CORE_DEFAULTS, type CoreOptions, type IdContext, type JoinRequest, type ResolvedCoreOptions } from './core/options.js';
 export type { CoreStats } from './core/stats.js';
 export type {
@@ -22,7 +22,7 @@ export type {
 export { SignalingError, type SignalingErrorCode } from './errors.js';
 export { CONNECTOR_EVENTS } from './protocol/connector.js';
 export type { Dialect, DialectName } from './protocol/dialect.js';
-export { signToken, verifyToken, type TokenClaims } from './auth/tokens.js';
+export { signToken, verifyToken, type TokenClaims, type VerifyOptions } from './auth/tokens.js';
 export {
   SIGNALING_DEFAULTS,
   type AuthenticateResult,

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { assertAdapterOptions } from './adapters/checks.js';
+import { assertInteger } from './core/options.js';
 import { attachSignaling, type AttachOptions } from './adapters/node.js';
 import { loadMetrics } from './ops/load-metrics.js';
 import type { MetricsHandle } from './ops/metrics-handle.js';
@@ -16,7 +17,25 @@ export interface StandaloneOptions extends AttachOptions {
   metrics?: boolean;
   /** `GET /dashboard`, a live page of rooms, peers and rates (shows peer ids: keep the port internal). @default true */
   dashboard?: boolean;
+  /**
+   * Milliseconds a client has to send a request's headers (an upgrade included); a slower one (slowloris) gets
+   * 408 and is closed. Node's default is 60 s, checked only every 30 s.
+   * @default 10000
+   */
+  headersTimeout?: number;
+  /** Milliseconds a client has to send a whole HTTP request; over it, 408 and closed. @default 30000 */
+  requestTimeout?: number;
+  /**
+   * TCP connections that may be open on top of `maxConnections` (requests in progress, upgrades not yet done,
+   * idle keep-alive sockets). Beyond that total, Node closes a new socket at once, before reading a byte, so
+   * half-open upgrades cannot use up the process's file descriptors.
+   * @default 1000
+   */
+  maxPendingConnections?: number;
 }
+
+/** The defaults of the standalone server's own HTTP limits (see {@link StandaloneOptions}). */
+export const STANDALONE_HTTP_DEFAULTS = { headersTimeout: 10_000, requestTimeout: 30_000, maxPendingConnections: 1000 };
 
 /** A ready-made HTTP server with signaling and its operational routes. */
 export interface StandaloneServer {
@@ -40,14 +59,34 @@ export interface StandaloneServer {
  * const { port } = await listen(0, '127.0.0.1');
  */
 export function createStandaloneServer(options: StandaloneOptions = {}): StandaloneServer {
-  assertAdapterOptions(options, ['path', 'statusPath', 'metrics', 'dashboard']);
-  const { statusPath = '/status', metrics: withMetrics = true, dashboard = true, ...attachOptions } = options;
-  const server = http.createServer((request, response) => {
+  assertAdapterOptions(options, ['path', 'statusPath', 'metrics', 'dashboard', ...Object.keys(STANDALONE_HTTP_DEFAULTS)]);
+  const {
+    statusPath = '/status',
+    metrics: withMetrics = true,
+    dashboard = true,
+    headersTimeout = STANDALONE_HTTP_DEFAULTS.headersTimeout,
+    requestTimeout = STANDALONE_HTTP_DEFAULTS.requestTimeout,
+    maxPendingConnections = STANDALONE_HTTP_DEFAULTS.maxPendingConnections,
+    ...attachOptions
+  } = options;
+  assertInteger('headersTimeout', headersTimeout, 1);
+  assertInteger('requestTimeout', requestTimeout, 1);
+  assertInteger('maxPendingConnections', maxPendingConnections, 0);
+  const limits = {
+    headersTimeout,
+    // Node requires requestTimeout >= headersTimeout.
+    requestTimeout: Math.max(requestTimeout, headersTimeout),
+    // Node checks these timeouts on this interval (30 s by default), so a short timeout needs a short check.
+    connectionsCheckingInterval: Math.min(1000, headersTimeout),
+  };
+  const server = http.createServer(limits, (request, response) => {
     if (ops(request, response) || peerjsRoot(request, response)) return;
-    response.writeHead(404, { 'content-type': 'text/plain' });
+    response.writeHead(404, { 'content-type': 'text/plain', 'x-content-type-options': 'nosniff' });
     response.end(`signalroom: WebSocket signaling endpoint${statusPath === false ? '' : `; status at ${statusPath}`}\n`);
   });
   const signaling = attachSignaling(server, attachOptions);
+  // Upgraded sockets stay counted by Node's server, so this bounds every descriptor it holds.
+  server.maxConnections = signaling.options.maxConnections + maxPendingConnections;
   const metrics = withMetrics ? loadMetrics(signaling) : Promise.resolve(undefined);
   const ops = createOpsRoutes(signaling, { statusPath, metrics: withMetrics ? metrics : undefined, dashboard });
   // With PeerJS at `/`, `GET /` is PeerServer's info document, as with `peerjs` (an app's `/` stays its own).

@@ -134,7 +134,11 @@ describe('optionsFromEnv', () => {
     expect(Object.hasOwn(optionsFromEnv({}).options, 'tokenSecret')).toBe(false);
     expect(optionsFromEnv({ WS_SECRET: 's3cret' }).options.tokenSecret).toBe('s3cret');
     const cli = await startCli({ WS_SECRET: 's3cret' });
-    await TestClient.open(`ws://127.0.0.1:${cli.port}/?token=s3cret`);
+    const peer = await TestClient.open(`ws://127.0.0.1:${cli.port}/?token=s3cret`);
+    // /status keeps its shape, behind the same secret.
+    expect((await fetch(`http://127.0.0.1:${cli.port}/status`)).status).toBe(401);
+    const status = await fetch(`http://127.0.0.1:${cli.port}/status`, { headers: { authorization: 'Bearer s3cret' } });
+    expect(await status.json()).toEqual({ totalClients: 1, clients: [peer.id], rooms: {} });
   });
 });
 

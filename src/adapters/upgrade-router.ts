@@ -32,12 +32,20 @@ class UpgradeRouter {
   readonly #emit: UpgradableServer['emit'];
   /** The server's own `emit` property before ours, if it had one (someone else's wrapper). */
   readonly #ownEmit: PropertyDescriptor | undefined;
+  /** Paths of endpoints that closed: an upgrade there after the last one closed is answered 503. */
+  readonly #closedPaths = new Set<string | undefined>();
 
   constructor(private readonly server: UpgradableServer) {
     this.#fallback = (_request, socket) => {
       if (this.server.listenerCount('upgrade') === 1) rejectUpgrade(socket, 404, 'Not Found');
     };
     this.#ownEmit = Object.getOwnPropertyDescriptor(server, 'emit');
+    const late = lateAnswers.get(server);
+    if (late !== undefined) {
+      server.off('upgrade', late.listener);
+      lateAnswers.delete(server);
+      for (const path of late.paths) this.#closedPaths.add(path);
+    }
     const emit = server.emit;
     const router = this;
     this.#emit = function (this: UpgradableServer, event: string | symbol, ...args: unknown[]): boolean {
@@ -53,8 +61,10 @@ class UpgradeRouter {
       throw new TypeError(`signaling is already attached to this server on ${route.path ?? 'every path'}`);
     }
     this.#routes.push(route);
+    this.#closedPaths.delete(route.path);
     return () => {
       this.#routes.splice(this.#routes.indexOf(route), 1);
+      this.#closedPaths.add(route.path);
       if (this.#routes.length === 0) this.#detach();
     };
   }
@@ -62,6 +72,7 @@ class UpgradeRouter {
   #detach(): void {
     this.server.off('upgrade', this.#fallback);
     routers.delete(this.server);
+    answerAfterClose(this.server, this.#closedPaths);
     // Someone wrapped emit after us: ours stays inside theirs, and with no routes it passes everything on.
     if (this.server.emit !== this.#emit) return;
     if (this.#ownEmit === undefined) delete (this.server as { emit?: unknown }).emit;
@@ -82,6 +93,25 @@ class UpgradeRouter {
 }
 
 const routers = new WeakMap<UpgradableServer, UpgradeRouter>();
+/** Servers whose endpoints all closed, with the listener that still answers upgrades on their paths. */
+const lateAnswers = new WeakMap<UpgradableServer, { listener: UpgradeHandler; paths: ReadonlySet<string | undefined> }>();
+
+/**
+ * Once the last endpoint of a server has closed, an upgrade on one of its paths is answered 503 rather than
+ * left to Node, which hands an upgrade nobody listens for to the request handler (and, on a server without
+ * one, never answers it). Only while nobody else listens for upgrades: a `ws` server left alone answers its own.
+ */
+function answerAfterClose(server: UpgradableServer, paths: ReadonlySet<string | undefined>): void {
+  if (paths.size === 0) return;
+  const listener: UpgradeHandler = (request, socket) => {
+    if (server.listenerCount('upgrade') !== 1) return;
+    const path = pathnameOf(request);
+    const ours = paths.has(undefined) || paths.has(path);
+    rejectUpgrade(socket, ours ? 503 : 404, ours ? 'Service Unavailable' : 'Not Found');
+  };
+  lateAnswers.set(server, { listener, paths: new Set(paths) });
+  server.on('upgrade', listener);
+}
 
 /** Routes `server`'s upgrades on `path` (every path when `undefined`) to `handle`; returns the detach function. */
 export function routeUpgrades(server: UpgradableServer, path: string | undefined, handle: UpgradeHandler): () => void {

@@ -39,29 +39,59 @@ export async function signToken(secret: string, claims: TokenClaims = {}): Promi
   return jwt.sign(new TextEncoder().encode(secret));
 }
 
+/** How {@link verifyToken} judges a JWT beyond its signature. */
+export interface VerifyOptions {
+  /** Accept a JWT without an `exp` claim (it would never expire). @default false */
+  readonly allowMissingExpiry?: boolean;
+}
+
 /**
- * Checks a `?token=`: the shared secret itself (as the hardened original server accepts), or a JWT signed with it
- * and unexpired. Returns the identity it grants, or `undefined`.
+ * Checks a token: the shared secret itself (as the hardened original server accepts), or a JWT signed with it
+ * and unexpired. Fails closed: a JWT without `exp` (unless allowed), or with a `sub`, `rooms` or `data` claim of
+ * the wrong shape, grants nothing, rather than being read as "no limit". Returns the identity it grants, or
+ * `undefined`.
  */
-export async function verifyToken(secret: string, token: string | null | undefined): Promise<Identity | undefined> {
+export async function verifyToken(
+  secret: string,
+  token: string | null | undefined,
+  options: VerifyOptions = {},
+): Promise<Identity | undefined> {
   if (typeof token !== 'string' || token === '' || token.length > 8192) return undefined;
   if (sameSecret(token, secret)) return {};
   const { jwtVerify } = await jose();
+  let payload: Record<string, unknown>;
   try {
-    const { payload } = await jwtVerify(token, new TextEncoder().encode(secret), { algorithms: [ALGORITHM] });
-    const rooms = Array.isArray(payload.rooms) && payload.rooms.every((r) => typeof r === 'string') ? payload.rooms : undefined;
-    return {
-      ...(typeof payload.sub === 'string' && payload.sub !== '' ? { id: payload.sub } : {}),
-      ...(rooms === undefined ? {} : { rooms }),
-      ...(payload.data === undefined ? {} : { data: payload.data }),
-    };
+    ({ payload } = await jwtVerify(token, new TextEncoder().encode(secret), {
+      algorithms: [ALGORITHM],
+      ...(options.allowMissingExpiry === true ? {} : { requiredClaims: ['exp'] }),
+    }));
   } catch {
     return undefined;
   }
+  const { sub, rooms } = payload;
+  if (sub !== undefined && (typeof sub !== 'string' || sub === '')) return undefined;
+  if (rooms !== undefined && !(Array.isArray(rooms) && rooms.every((room) => typeof room === 'string'))) return undefined;
+  return {
+    ...(sub === undefined ? {} : { id: sub }),
+    ...(rooms === undefined ? {} : { rooms: rooms as string[] }),
+    ...(payload.data === undefined ? {} : { data: payload.data }),
+  };
+}
+
+/**
+ * The token a request carries: `Authorization: Bearer <token>` (kept out of URLs, and so out of access logs),
+ * else `?token=`.
+ */
+export function tokenOf(authorization: string | undefined, query: URLSearchParams | undefined): string | undefined {
+  if (authorization !== undefined) {
+    const match = /^Bearer[ \t]+(\S+)\s*$/i.exec(authorization);
+    if (match !== null) return match[1];
+  }
+  return query?.get('token') ?? undefined;
 }
 
 /** Constant-time comparison of two strings of any length. */
-function sameSecret(given: string, secret: string): boolean {
+export function sameSecret(given: string, secret: string): boolean {
   const digest = (text: string) => createHash('sha256').update(text).digest();
   return timingSafeEqual(digest(given), digest(secret));
 }

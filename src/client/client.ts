@@ -41,7 +41,8 @@ export interface SignalMessage {
 /**
  * An error the server answered with (`room-full`, `rate-limit`, ...), or one of the client's own: `closed`,
  * `connect-failed` (a connection that never opened), `connection-lost` (an open one that dropped),
- * `connect-timeout`, `join-timeout`, `not-connected`, `superseded`. Switch on `code`; `message` says it in words.
+ * `connect-timeout`, `join-timeout`, `not-connected`, `superseded`, `replaced` (our id connected again elsewhere,
+ * e.g. in another tab: the client closes instead of taking it back). Switch on `code`; `message` says it in words.
  */
 export class SignalingClientError extends Error {
   override readonly name = 'SignalingClientError';
@@ -112,6 +113,9 @@ export interface SignalingClientOptions {
 }
 
 const WEBRTC_FIELDS: Readonly<Record<string, string>> = { offer: 'offer', answer: 'answer', 'ice-candidate': 'candidate' };
+/** The server's close code for a connection whose id connected again elsewhere (`REPLACED_CLOSE_CODE`). */
+const REPLACED = 4001;
+
 const SERVER_TYPES = new Set(['id', 'resume-token', 'ice-servers', 'room-joined', 'room-left', 'room-peers', 'peer-joined', 'peer-left', 'error']);
 const JOIN_ERRORS = new Set(['invalid-room-name', 'room-full', 'forbidden', 'rate-limit', 'too-many-rooms']);
 const OPEN = 1;
@@ -318,6 +322,11 @@ export class SignalingClient extends EventEmitter<SignalingClientEvents> {
       if (this.#closed) return;
       // A socket that never opened is a failed attempt (wrong URL, server down, refused upgrade), not a drop.
       const details = { url: this.#url, code: event.code, reason: event.reason };
+      if (event.code === REPLACED) {
+        // Our id connected again elsewhere (another tab): the newest wins. Reconnecting would replace it in turn.
+        this.emit('error', new SignalingClientError('replaced', details));
+        return this.close();
+      }
       this.emit('error', new SignalingClientError(opened ? 'connection-lost' : 'connect-failed', details));
       this.#scheduleReconnect();
     };

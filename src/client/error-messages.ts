@@ -7,6 +7,7 @@ const MEANINGS: Readonly<Record<string, string>> = {
   'join-timeout': 'the signaling server did not answer the join in time',
   'not-connected': 'not connected yet: await connect() first',
   superseded: 'a later join() replaced this one',
+  replaced: 'our id connected again elsewhere (another tab or device); this client closed',
   'room-full': 'the room is full',
   'invalid-room-name': 'the room id is empty or too long',
   forbidden: 'the server refused it (its authorizeJoin hook said no)',

@@ -19,6 +19,12 @@ import type {
   StatusReport,
 } from './types.js';
 
+/**
+ * The close code of a connection whose id connected again elsewhere (a second tab, a reload): the newest
+ * connection wins. Not 1000, so a client can tell "replaced" from a normal close and not reconnect in a loop.
+ */
+export const REPLACED_CLOSE_CODE = 4001;
+
 /** Options of {@link SignalingCore.createRoom}. */
 export interface CreateRoomOptions {
   /** The room id. @default a generated id */
@@ -87,11 +93,16 @@ export class SignalingCore extends TypedEmitter<SignalingEvents> {
 
   /**
    * Registers a new client, sends it its id, and returns the id. An `options.id` that is already connected
-   * replaces the older connection, which is closed with 1000 `replaced`.
+   * replaces the older peer: the newest connection wins. The old one leaves its rooms (once; reason
+   * `'replaced'`) and its connection is closed with {@link REPLACED_CLOSE_CODE} `replaced`.
    */
   connect(connection: Connection, options: PeerOptions = {}): string {
     const id = options.id ?? this.options.generateId({ kind: 'peer', dialect: options.dialect });
-    if (this.#peers.has(id)) this.disconnectPeer(id, { reason: 'replaced' });
+    const previous = this.#peers.get(id);
+    if (previous !== undefined) {
+      this.disconnect(id, 'replaced');
+      previous.connection.close(REPLACED_CLOSE_CODE, 'replaced');
+    }
     const peer = this.#newPeer(id, connection, options);
     this.#peers.set(id, peer);
     this.stats.connects++;
@@ -282,6 +293,18 @@ export class SignalingCore extends TypedEmitter<SignalingEvents> {
   /** @internal Whether this node holds a room (has a peer in it, in a cluster). */
   holds(roomId: string): boolean {
     return this.#rooms.has(roomId);
+  }
+
+  /**
+   * @internal How many peers a broadcast from this peer reaches at most: the other members of each of its rooms
+   * (a transport charges a sender for what its frames cost their rooms).
+   */
+  audience(peerId: string): number {
+    const peer = this.#peers.get(peerId);
+    if (peer === undefined) return 0;
+    let reached = 0;
+    for (const room of peer.rooms) reached += room.members.size - 1;
+    return reached;
   }
 
   /** @internal Whether a peer is connected to this node. */

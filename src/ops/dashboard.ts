@@ -1,7 +1,15 @@
+import { createHash } from 'node:crypto';
 import type { SignalingServer } from '../transport/signaling-server.js';
 
 /** How far back the dashboard's chart reaches. */
 const WINDOW_MS = 10 * 60 * 1000;
+/**
+ * Requests closer together than this share one sample, so polling faster (or a loop of requests) cannot grow
+ * the series: at most `WINDOW_MS / MIN_SAMPLE_GAP_MS` (600) samples are ever kept and returned.
+ */
+const MIN_SAMPLE_GAP_MS = 1000;
+/** Rooms listed in one answer (the first, in creation order); `roomCount` says how many there are. */
+export const DASHBOARD_MAX_ROOMS = 100;
 
 interface Sample {
   time: number;
@@ -11,7 +19,8 @@ interface Sample {
 
 /**
  * Signal and error totals sampled whenever the dashboard asks (it polls), turned into per-second rates over
- * the last ten minutes. No timer runs for it: nobody watching costs nothing.
+ * the last ten minutes. No timer runs for it: nobody watching costs nothing. Bounded whatever the request
+ * rate: one sample per second at most, ten minutes of them, and at most {@link DASHBOARD_MAX_ROOMS} rooms.
  */
 export class DashboardSeries {
   readonly #samples: Sample[] = [];
@@ -21,7 +30,8 @@ export class DashboardSeries {
   snapshot() {
     const now = Date.now();
     const { signals, errors } = this.signaling.core.stats.totals;
-    this.#samples.push({ time: now, signals, errors });
+    const last = this.#samples.at(-1);
+    if (last === undefined || now - last.time >= MIN_SAMPLE_GAP_MS) this.#samples.push({ time: now, signals, errors });
     while (this.#samples.length > 0 && (this.#samples[0] as Sample).time < now - WINDOW_MS) this.#samples.shift();
     const rates = this.#samples.slice(1).map((sample, i) => {
       const previous = this.#samples[i] as Sample;
@@ -38,17 +48,18 @@ export class DashboardSeries {
       connections: this.signaling.connectionCount,
       peers: core.peerCount,
       totals: { signals, errors },
-      rooms: core.rooms().map((room) => ({ id: room.id, name: room.name, owner: room.owner, members: room.members })),
+      roomCount: core.roomCount,
+      rooms: core
+        .rooms()
+        .slice(0, DASHBOARD_MAX_ROOMS)
+        .map((room) => ({ id: room.id, name: room.name, owner: room.owner, members: room.members })),
       rates,
     };
   }
 }
 
-/** The dashboard page: one self-contained HTML document polling `/dashboard/data` every 2 s. */
-export const DASHBOARD_HTML = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>signalroom dashboard</title>
-<style>
+/** The page's style and script, inline (one self-contained document) and allowed by hash in its CSP. */
+const DASHBOARD_STYLE = `
   :root { --bg:#f5f6fa; --card:#fff; --ink:#1f2330; --muted:#6b7185; --line:#e3e6ef; --sig:#4c6ef5; --err:#e03131; }
   * { box-sizing: border-box; }
   body { margin:0; font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif; background:var(--bg); color:var(--ink); }
@@ -62,20 +73,9 @@ export const DASHBOARD_HTML = `<!doctype html>
   th { color:var(--muted); font-weight:500; } code { font-size:12px; }
   .legend span { display:inline-flex; align-items:center; gap:6px; margin-right:14px; font-size:12px; color:var(--muted); }
   .legend i { width:14px; height:3px; display:inline-block; border-radius:2px; }
-</style></head>
-<body>
-<header><h1>signalroom</h1><span id="updated">loading…</span></header>
-<main>
-  <div class="card stat"><small>connections</small><b id="connections">–</b></div>
-  <div class="card stat"><small>peers</small><b id="peers">–</b></div>
-  <div class="card stat"><small>signals relayed</small><b id="signals">–</b></div>
-  <div class="card stat"><small>errors answered</small><b id="errors">–</b></div>
-  <div class="card wide"><h2>Rates, last minutes (per second)</h2>
-    <div class="legend"><span><i style="background:var(--sig)"></i>signals</span><span><i style="background:var(--err)"></i>errors</span></div>
-    <svg id="chart" width="100%" height="180" viewBox="0 0 1000 180" preserveAspectRatio="none"></svg></div>
-  <div class="card wide"><h2>Rooms</h2><table><thead><tr><th>room</th><th>name</th><th>peers</th></tr></thead><tbody id="rooms"></tbody></table></div>
-</main>
-<script>
+  .legend i.sig { background:var(--sig); } .legend i.err { background:var(--err); }
+`;
+const DASHBOARD_SCRIPT = `
   const $ = (id) => document.getElementById(id);
   const x = (i, n) => (n < 2 ? 500 : (i / (n - 1)) * 990 + 5).toFixed(1);
   const y = (value, max) => (170 - (value / max) * 150).toFixed(1);
@@ -83,12 +83,13 @@ export const DASHBOARD_HTML = `<!doctype html>
   const dots = (points, max, key, color) => points.map((p, i) => '<circle cx="' + x(i, points.length) + '" cy="' + y(p[key], max) + '" r="3.5" fill="' + color + '"/>').join('');
   async function refresh() {
     try {
-      const data = await (await fetch('dashboard/data', { cache: 'no-store' })).json();
+      const data = await (await fetch('dashboard/data' + location.search, { cache: 'no-store' })).json();
       $('connections').textContent = data.connections;
       $('peers').textContent = data.peers;
       $('signals').textContent = data.totals.signals;
       $('errors').textContent = data.totals.errors;
-      $('updated').textContent = 'updated ' + new Date(data.time).toLocaleTimeString();
+      $('updated').textContent = 'updated ' + new Date(data.time).toLocaleTimeString() +
+        (data.roomCount > data.rooms.length ? ' · first ' + data.rooms.length + ' of ' + data.roomCount + ' rooms' : '');
       const rates = data.rates;
       const max = Math.max(1, ...rates.map((r) => Math.max(r.signalsPerSecond, r.errorsPerSecond)));
       $('chart').innerHTML = '<line x1="0" x2="1000" y1="170" y2="170" stroke="#e3e6ef"/>' +
@@ -110,6 +111,41 @@ export const DASHBOARD_HTML = `<!doctype html>
   }
   refresh();
   setInterval(refresh, 2000);
-</script>
+`;
+
+const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
+
+/**
+ * The dashboard's Content-Security-Policy: nothing but its own inline script and style (by hash), requests to
+ * its own origin, no framing, no forms, no base URL.
+ */
+export const DASHBOARD_CSP = [
+  "default-src 'none'",
+  `script-src ${sha256(DASHBOARD_SCRIPT)}`,
+  `style-src ${sha256(DASHBOARD_STYLE)}`,
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/** The dashboard page: one self-contained HTML document polling `/dashboard/data` every 2 s (with the page's own query, so a `?token=` carries over). */
+export const DASHBOARD_HTML = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>signalroom dashboard</title>
+<style>${DASHBOARD_STYLE}</style></head>
+<body>
+<header><h1>signalroom</h1><span id="updated">loading…</span></header>
+<main>
+  <div class="card stat"><small>connections</small><b id="connections">–</b></div>
+  <div class="card stat"><small>peers</small><b id="peers">–</b></div>
+  <div class="card stat"><small>signals relayed</small><b id="signals">–</b></div>
+  <div class="card stat"><small>errors answered</small><b id="errors">–</b></div>
+  <div class="card wide"><h2>Rates, last minutes (per second)</h2>
+    <div class="legend"><span><i class="sig"></i>signals</span><span><i class="err"></i>errors</span></div>
+    <svg id="chart" width="100%" height="180" viewBox="0 0 1000 180" preserveAspectRatio="none"></svg></div>
+  <div class="card wide"><h2>Rooms</h2><table><thead><tr><th>room</th><th>name</th><th>peers</th></tr></thead><tbody id="rooms"></tbody></table></div>
+</main>
+<script>${DASHBOARD_SCRIPT}</script>
 </body></html>
 `;

@@ -2,13 +2,18 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { withoutUndefined } from '../core/options.js';
 import { authorizeHandshake } from '../transport/handshake.js';
 import type { SignalingServer } from '../transport/signaling-server.js';
-import { DASHBOARD_HTML, DashboardSeries } from './dashboard.js';
+import { DASHBOARD_CSP, DASHBOARD_HTML, DashboardSeries } from './dashboard.js';
+import { opsAllowed } from './ops-auth.js';
 import { loadMetrics } from './load-metrics.js';
 import type { MetricsHandle } from './metrics-handle.js';
 
 /** Which operational routes to serve, and where. Paths are fixed; each route can be turned off. */
 export interface OpsRoutesOptions {
-  /** `GET /status` (docs/protocols.md). @default '/status' */
+  /**
+   * `GET /status` (docs/protocols.md). Like `/metrics` and the dashboard it answers only requests the server's
+   * auth lets in (see `opsAuthorize`).
+   * @default '/status'
+   */
   statusPath?: string | false;
   /** `GET /healthz` (process up) and `GET /readyz` (accepting peers). @default true */
   health?: boolean;
@@ -34,34 +39,64 @@ export function createOpsRoutes(signaling: SignalingServer, options: OpsRoutesOp
   return (request, response) => {
     if (request.method !== 'GET' && request.method !== 'HEAD') return false;
     const [path, query] = (request.url ?? '/').split('?', 2);
-    if (path === statusPath) {
-      void serveStatus(signaling, new URLSearchParams(query), response);
-      return true;
-    }
     if (health && path === '/healthz') return json(response, 200, { status: 'ok' });
     if (health && path === '/readyz') {
       return signaling.ready ? json(response, 200, { status: 'ready' }) : json(response, 503, { status: 'not ready' });
-    }
-    if (metrics !== undefined && path === '/metrics') {
-      void Promise.resolve(metrics).then(async (loaded) => {
-        if (loaded === undefined) return json(response, 501, { error: 'metrics need prom-client: npm install prom-client' });
-        response.writeHead(200, { 'content-type': loaded.contentType, 'cache-control': 'no-store' });
-        response.end(await loaded.metrics());
-      });
-      return true;
     }
     if (iceServers && path === '/ice-servers') {
       void serveIceServers(signaling, request, response);
       return true;
     }
-    if (series !== undefined && path === '/dashboard') {
-      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
-      response.end(DASHBOARD_HTML);
-      return true;
+    const serve = protectedRoute(path);
+    if (serve === undefined) return false;
+    // These show every peer id and room: only for whoever the server's auth (or opsAuthorize) lets in.
+    void opsAllowed(request, signaling.options).then(
+      (allowed) => (allowed ? serve(response) : unauthorized(response)),
+      (error: unknown) => {
+        signaling.core.reportError(error);
+        json(response, 500, { error: 'Internal Server Error' });
+      },
+    );
+    return true;
+
+    function protectedRoute(path: string | undefined): ((response: ServerResponse) => unknown) | undefined {
+      if (path === statusPath) return (response) => serveStatus(signaling, new URLSearchParams(query), response);
+      if (metrics !== undefined && path === '/metrics') {
+        return (response) =>
+          Promise.resolve(metrics).then(async (loaded) => {
+            if (loaded === undefined) return json(response, 501, { error: 'metrics need prom-client: npm install prom-client' });
+            response.writeHead(200, { 'content-type': loaded.contentType, ...COMMON_HEADERS });
+            response.end(await loaded.metrics());
+          });
+      }
+      if (series !== undefined && path === '/dashboard') {
+        return (response) => {
+          response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', ...COMMON_HEADERS, ...HTML_HEADERS });
+          response.end(DASHBOARD_HTML);
+        };
+      }
+      if (series !== undefined && path === '/dashboard/data') return (response) => json(response, 200, series.snapshot());
+      return undefined;
     }
-    if (series !== undefined && path === '/dashboard/data') return json(response, 200, series.snapshot());
-    return false;
   };
+}
+
+/** On every answer: never cached (live data), never sniffed into another type. */
+const COMMON_HEADERS = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' } as const;
+
+/**
+ * On every HTML answer: the page runs only its own script and style (by hash), talks only to its own origin,
+ * and may not be framed (clickjacking) or leak its URL (a `?token=`) through a Referer.
+ */
+const HTML_HEADERS = {
+  'content-security-policy': DASHBOARD_CSP,
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+} as const;
+
+function unauthorized(response: ServerResponse): void {
+  response.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer', ...COMMON_HEADERS });
+  response.end(JSON.stringify({ error: 'Unauthorized' }));
 }
 
 /**
@@ -94,7 +129,7 @@ async function serveIceServers(signaling: SignalingServer, request: IncomingMess
 }
 
 function json(response: ServerResponse, status: number, body: unknown): true {
-  response.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+  response.writeHead(status, { 'content-type': 'application/json', ...COMMON_HEADERS });
   response.end(JSON.stringify(body));
   return true;
 }

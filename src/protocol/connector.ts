@@ -41,6 +41,9 @@ const EVENT_OF_TYPE: ReadonlyMap<string, string> = new Map([
   ['message', 'Message'],
 ]);
 
+/** The `type` of every server envelope: a relayed frame may not carry one. */
+const ENVELOPE_TYPES: ReadonlySet<unknown> = new Set(['info', 'update', 'error']);
+
 /** Error codes and texts, byte for byte as the original sends them (docs/protocols.md, the connector dialect). */
 const MISSING_DATA = "'data' field is missing or is not object in the request.";
 const MISSING_SDP = "'data''sdp' field is missing in the request.";
@@ -151,6 +154,8 @@ function decodeEvent(event: ConnectorEvent, message: JsonObject, raw: string): C
   const relayType = RELAY_TYPES.get(event);
   if (relayType !== undefined) {
     if (typeof message.to !== 'string') return missing(MISSING_TO);
+    // A relay keeps the sender's keys: with an envelope's `type` it would pass for a server frame.
+    if (ENVELOPE_TYPES.has(message.type as string)) return { kind: 'error', code: 'reserved-type' };
     return { kind: 'signal', signal: { type: relayType, to: message.to, data, dialect: 'connector', message, raw } };
   }
   if (event === 'Connect') return decodeConnect(message, raw);
@@ -213,8 +218,10 @@ function encodeSignal(
   from: string,
   envelope: (type: 'info', event: string, data: unknown) => string,
 ): string {
-  if (signal.type === 'connect') return envelope('info', 'Offer', { data: signal.data, event: 'Offer', from });
   if (signal.dialect === 'connector') {
+    // Only a connector `Connect` (checked by its decoder) becomes the server's offer envelope; another dialect's
+    // frame of type "connect" is an app message like any other.
+    if (signal.type === 'connect') return envelope('info', 'Offer', { data: signal.data, event: 'Offer', from });
     const { to: _to, ...rest } = signal.message;
     return `${goJson({ ...rest, from })}\n`;
   }

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { verifyToken } from '../auth/tokens.js';
+import { tokenOf, verifyToken } from '../auth/tokens.js';
 import type { AuthenticateResult, Identity, ResolvedSignalingOptions } from './options.js';
 
 /** The handshake's verdict: who connects (and the resume token it brought), or the HTTP status that refuses it. */
@@ -36,7 +36,7 @@ export function authorizeHandshake(
     if (resume !== undefined) return { identity: {}, resume, extensions, reason: '' };
     return extensions ? EXTENDED : PLAIN;
   }
-  return authenticate(request, options, query?.get('token'), resume, extensions);
+  return authenticate(request, options, tokenOf(request.headers.authorization, query), resume, extensions);
 }
 
 async function authenticate(
@@ -48,7 +48,7 @@ async function authenticate(
 ): Promise<Admission> {
   let identity: Identity = {};
   if (options.tokenSecret !== undefined) {
-    const granted = await verifyToken(options.tokenSecret, token);
+    const granted = await verifyToken(options.tokenSecret, token, { allowMissingExpiry: options.allowTokensWithoutExpiry });
     if (granted === undefined) return { identity, extensions, refuse: 401, reason: 'Unauthorized' };
     identity = granted;
   }
@@ -72,7 +72,7 @@ function originAllowed(origin: string | undefined, allowed: ResolvedSignalingOpt
   return typeof allowed === 'function' ? allowed(origin) : allowed.includes(origin);
 }
 
-function queryOf(request: IncomingMessage): URLSearchParams | undefined {
+export function queryOf(request: IncomingMessage): URLSearchParams | undefined {
   const url = request.url ?? '';
   const start = url.indexOf('?');
   return start === -1 ? undefined : new URLSearchParams(url.slice(start + 1));

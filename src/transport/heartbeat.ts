@@ -2,7 +2,9 @@ import type { Session } from './session.js';
 
 /**
  * One shared timer pings every session each `interval` ms; a session from which nothing at all (no pong, no
- * frame) has arrived `timeout` ms later is cut, and leaves its rooms like any other disconnect. Two timers in
+ * frame) has arrived `timeout` ms later is cut, and so is one that had data waiting all that time without the
+ * kernel taking a byte of it (it sends keepalives but never reads); either leaves its rooms like any other
+ * disconnect. Two timers in
  * all, however many connections, and no listener per socket.
  */
 export class Heartbeat {
@@ -37,7 +39,11 @@ export class Heartbeat {
     this.#deadline.unref();
   }
 
+  /** Cuts who sent nothing since the ping, and who has read nothing of what waits for it (a write stall). */
   #reap(): void {
-    for (const session of this.sessions) if (session.silentSincePing) session.cut('heartbeat');
+    for (const session of this.sessions) {
+      if (session.silentSincePing) session.cut('heartbeat');
+      else if (session.stalledSincePing) session.cut('write-stall');
+    }
   }
 }

@@ -45,7 +45,10 @@ export interface SignalingOptions extends CoreOptions {
    */
   scope?: RoutingScope | Readonly<Partial<Record<DialectName, RoutingScope>>>;
   /**
-   * Most open connections; one more is accepted and closed at once with 1013 `server-overloaded`.
+   * Most peers: open connections plus peers in their resume grace period. One more connection is accepted and
+   * closed at once with 1013 `server-overloaded` when the open ones alone reach it; otherwise the oldest grace
+   * period ends to make room (a suspended peer never keeps a live one out). Likewise a peer in its grace period
+   * gives up its seat in a full room to a joiner.
    * @default 10000
    */
   maxConnections?: number;
@@ -61,23 +64,47 @@ export interface SignalingOptions extends CoreOptions {
    */
   messageBurst?: number;
   /**
-   * Consecutive messages refused with `rate-limit` after which the connection is closed with 1008.
+   * Refused messages (`rate-limit`), beyond the messages let through since, after which the connection is
+   * closed with 1008: each refusal is a strike and each message let through takes one away, so a sender that
+   * keeps pacing itself over the limit is cut too, not only one that never stops.
    * @default 100
    */
   maxRateLimitStrikes?: number;
-  /** Sustained room joins per second per connection; over it, a join is answered `rate-limit`. @default 5 */
+  /**
+   * Bytes per second a connection's relayed frames may cost their recipients: a frame costs its size times the
+   * peers it reaches (every other member of the sender's rooms for a broadcast, one for a unicast). Over the
+   * budget a frame is answered `rate-limit` (a strike). With the defaults no single sender can put more than
+   * `relayByteBurst` plus one frame, then 256 KiB/s, in front of any receiver: one that reads at 1 MB/s is never
+   * cut as a slow consumer because of one member at its limits.
+   * @default 262144 (256 KiB/s)
+   */
+  relayByteRate?: number;
+  /** The byte budget's size: what a connection's frames may cost their recipients at once. @default 524288 (512 KiB) */
+  relayByteBurst?: number;
+  /**
+   * Sustained room joins per second per connection; over it, a join is answered `rate-limit`. A join whose
+   * membership notices are bigger than a console `peer-joined` (a connector room's `Client_Added` lists every
+   * member) costs more tokens, in proportion, so a peer cycling through joins and leaves makes every member
+   * receive no more notice bytes per second than a console peer at this rate would.
+   * @default 5
+   */
   joinRate?: number;
   /** Joins a connection may make at once. @default 10 */
   joinBurst?: number;
   /**
-   * Bytes that may wait in one receiver's send buffer. A receiver over it (a slow consumer) is cut off and its
-   * memory freed; its rooms see it leave; senders are unaffected.
+   * Bytes that may wait in one receiver's send buffer. A receiver over it (a slow consumer) leaves its rooms at
+   * once and is closed with 1013 `slow-consumer` after what it already has (terminated `heartbeatTimeout` ms
+   * later if it does not read that far); senders are unaffected.
    * @default 1048576 (1 MiB)
    */
   maxBufferedBytes?: number;
   /** Milliseconds between pings to every connection; `0` turns the heartbeat off. @default 25000 */
   heartbeatInterval?: number;
-  /** Milliseconds a connection has to answer a ping before it is cut off (and leaves its rooms). @default 10000 */
+  /**
+   * Milliseconds a connection has to answer a ping before it is cut off (and leaves its rooms); also how long
+   * data may wait for a client that reads none of it (a write stall) before it is cut.
+   * @default 10000
+   */
   heartbeatTimeout?: number;
   /**
    * Browser origins allowed to connect (`Origin` header), or a predicate. Others get HTTP 403 before the upgrade.
@@ -96,10 +123,30 @@ export interface SignalingOptions extends CoreOptions {
   /**
    * Built-in tokens: clients connect with `?token=`. The token is either this secret itself (a shared secret),
    * or an HS256 JWT signed with it (see `signToken()` in `signalroom`), whose `sub` becomes the peer id, whose optional
-   * `rooms` claim limits the rooms it may join, and whose `exp` is enforced. Missing or bad tokens get 401.
+   * `rooms` claim limits the rooms it may join, and whose `exp` is enforced. The token travels in an
+   * `Authorization: Bearer <token>` header (non-browser clients) or as `?token=`. Missing or bad tokens get 401;
+   * so does a JWT whose `sub` is not a non-empty string, whose `rooms` is not an array of strings, or that has
+   * no `exp` (see `allowTokensWithoutExpiry`).
    * @default undefined (no token required)
    */
   tokenSecret?: string | undefined;
+  /**
+   * Decides who may read the operational routes that show peers and traffic: `/status`, `/metrics`,
+   * `/dashboard` and `/dashboard/data` (`/healthz`, `/readyz` stay open; `/ice-servers` passes the upgrade's
+   * checks). Return `true` to serve the request, anything else answers 401. Without it, those routes follow the
+   * server's own auth: with `tokenSecret` they need the secret itself (`Authorization: Bearer <secret>` or
+   * `?token=<secret>`; a peer's JWT is not enough); with only `authenticate` they are closed (a peer's login says
+   * nothing about operators); with neither they are open, as the original's `/status` is.
+   * @default undefined (follow the server's auth, as above)
+   * @example opsAuthorize: (request) => request.socket.remoteAddress === '127.0.0.1'
+   */
+  opsAuthorize?: ((request: IncomingMessage) => boolean | Promise<boolean>) | undefined;
+  /**
+   * Accept JWTs without an `exp` claim. Off by default: such a token is valid forever, so a leaked one could
+   * never be taken back short of changing `tokenSecret`.
+   * @default false
+   */
+  allowTokensWithoutExpiry?: boolean;
   /**
    * Identity resume, for connections that ask for extensions (`?extensions=1`, as the SDK does; see
    * docs/protocols.md): each gets a private resume token; reconnecting with `?resume=<token>` within the grace
@@ -186,6 +233,8 @@ export const SIGNALING_DEFAULTS = {
   messageRate: 50,
   messageBurst: 200,
   maxRateLimitStrikes: 100,
+  relayByteRate: 256 * 1024,
+  relayByteBurst: 512 * 1024,
   joinRate: 5,
   joinBurst: 10,
   maxBufferedBytes: 1024 * 1024,
@@ -194,6 +243,8 @@ export const SIGNALING_DEFAULTS = {
   allowedOrigins: undefined as SignalingOptions['allowedOrigins'],
   authenticate: undefined as SignalingOptions['authenticate'],
   tokenSecret: undefined as string | undefined,
+  allowTokensWithoutExpiry: false,
+  opsAuthorize: undefined as SignalingOptions['opsAuthorize'],
   resume: true,
   resumeSecret: undefined as string | undefined,
   resumeGracePeriod: 10_000,
@@ -206,7 +257,7 @@ export const SIGNALING_DEFAULTS = {
   peerjs: undefined as PeerServerOptions | undefined,
 };
 
-type Hooks = 'authorizeJoin' | 'authenticate' | 'allowedOrigins' | 'tokenSecret' | 'resumeSecret' | 'turn' | 'logger' | 'backplane';
+type Hooks = 'authorizeJoin' | 'authenticate' | 'opsAuthorize' | 'allowedOrigins' | 'tokenSecret' | 'resumeSecret' | 'turn' | 'logger' | 'backplane';
 export type ResolvedSignalingOptions = Omit<Required<SignalingOptions>, 'scope' | 'peerjs' | Hooks> &
   Pick<SignalingOptions, Hooks> & {
   readonly scope: Readonly<Record<DialectName, RoutingScope>>;
@@ -228,6 +279,8 @@ export function resolveSignalingOptions(options: SignalingOptions = {}): Resolve
   assertPositive('messageRate', resolved.messageRate);
   assertInteger('messageBurst', resolved.messageBurst, 1);
   assertInteger('maxRateLimitStrikes', resolved.maxRateLimitStrikes, 1);
+  assertPositive('relayByteRate', resolved.relayByteRate);
+  assertInteger('relayByteBurst', resolved.relayByteBurst, 1);
   assertPositive('joinRate', resolved.joinRate);
   assertInteger('joinBurst', resolved.joinBurst, 1);
   assertInteger('maxBufferedBytes', resolved.maxBufferedBytes, 1);
@@ -242,8 +295,10 @@ export function resolveSignalingOptions(options: SignalingOptions = {}): Resolve
       `options.clusterNodeTimeout must be longer than options.clusterHeartbeatInterval (${resolved.clusterHeartbeatInterval}), got ${resolved.clusterNodeTimeout}`,
     );
   }
+  assertBoolean('allowTokensWithoutExpiry', resolved.allowTokensWithoutExpiry);
   if (typeof resolved.resume !== 'boolean') throw new TypeError(`options.resume must be a boolean, got ${describeValue(resolved.resume)}`);
   assertOptional('authenticate', resolved.authenticate, 'function');
+  assertOptional('opsAuthorize', resolved.opsAuthorize, 'function');
   assertOptional('tokenSecret', resolved.tokenSecret, 'string');
   assertOptional('resumeSecret', resolved.resumeSecret, 'string');
   const turn = resolved.turn;
@@ -292,6 +347,10 @@ function assertScope(name: string, value: unknown): asserts value is RoutingScop
   if (!SCOPES.includes(value as RoutingScope)) {
     throw new TypeError(`options.${name} must be 'room' or 'open', got ${describeValue(value)}`);
   }
+}
+
+function assertBoolean(name: string, value: unknown): asserts value is boolean {
+  if (typeof value !== 'boolean') throw new TypeError(`options.${name} must be a boolean, got ${describeValue(value)}`);
 }
 
 function assertPositive(name: string, value: unknown): asserts value is number {

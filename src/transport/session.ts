@@ -18,6 +18,13 @@ export interface SessionHost {
   sessionClosed(session: Session, code: number): void;
   /** Receives how long each frame took to handle, in seconds, when metrics want it. */
   observeHandling: ((seconds: number) => void) | undefined;
+  /** The server closed this slow receiver with 1013: its peer leaves now, not when the close handshake ends. */
+  sessionShed(session: Session): void;
+  /**
+   * Before a join is handled: what it costs in join tokens (its membership notices, measured against the
+   * console dialect's), after freeing a seat held by a peer in its grace period if the room is full.
+   */
+  prepareJoin(session: Session, room: unknown): number;
 }
 
 const kSession = Symbol('signalroom.session');
@@ -57,7 +64,17 @@ export class Session implements Connection {
   #messageAt: number;
   #joinBudget: number;
   #joinAt: number;
+  /** Bytes this connection's frames may still cost their recipients (thousandths, like the other buckets). */
+  #byteBudget: number;
+  #byteAt: number;
   #strikes = 0;
+  /** Bytes the kernel had taken from this socket when the last ping went out (for the write-progress check). */
+  #flushedAtPing = 0;
+  /**
+   * The server closed this socket (its peer was disconnected or replaced, or moved to a newer socket): what the
+   * client still sends before the close handshake ends is dropped, so it can never act as a newer peer of its id.
+   */
+  #ended = false;
   /** Frames that arrived while an async hook decided an earlier one; handled in order afterwards. */
   #backlog: Array<[Buffer, boolean]> | undefined;
   #corked = false;
@@ -65,7 +82,7 @@ export class Session implements Connection {
   constructor(
     readonly socket: WebSocket,
     /** The TCP (or TLS) socket under `socket`, corked while a turn's writes pile up. */
-    private readonly stream: Duplex & Partial<Pick<Socket, 'bytesRead'>>,
+    private readonly stream: Duplex & Partial<Pick<Socket, 'bytesRead' | 'bytesWritten'>>,
     readonly dialect: Dialect,
     readonly host: SessionHost,
   ) {
@@ -74,6 +91,8 @@ export class Session implements Connection {
     this.#messageAt = now;
     this.#joinBudget = host.options.joinBurst * TOKEN;
     this.#joinAt = now;
+    this.#byteBudget = host.options.relayByteBurst * TOKEN;
+    this.#byteAt = now;
     (socket as TaggedSocket)[kSession] = this;
     socket.on('message', onMessage);
     socket.on('close', onClose);
@@ -87,7 +106,22 @@ export class Session implements Connection {
     if (text === undefined) return;
     if (!this.#corked) this.#cork();
     socket.send(text);
-    if (socket.bufferedAmount > this.host.options.maxBufferedBytes) this.cut('slow-consumer');
+    if (socket.bufferedAmount > this.host.options.maxBufferedBytes) this.shed('slow-consumer');
+  }
+
+  /**
+   * Closes a receiver that fell too far behind with 1013 (try again later) and the reason, after what it already
+   * has: a client that reads gets the close frame; one that does not read is terminated `heartbeatTimeout` ms
+   * later, so its buffers are freed either way. Its peer leaves at once and no more is queued for it.
+   */
+  shed(reason: string): void {
+    if (this.cutReason !== undefined) return;
+    this.cutReason = reason;
+    this.#ended = true;
+    this.socket.close(1013, reason);
+    setTimeout(() => this.socket.terminate(), this.host.options.heartbeatTimeout).unref();
+    // A connection must not call back into the core while it is sending: leave on the next microtask.
+    queueMicrotask(() => this.host.sessionShed(this));
   }
 
   #cork(): void {
@@ -108,6 +142,7 @@ export class Session implements Connection {
   }
 
   close(code: number, reason: string): void {
+    this.#ended = true;
     this.socket.close(code, reason);
   }
 
@@ -121,9 +156,13 @@ export class Session implements Connection {
     this.socket.terminate();
   }
 
-  /** Sends a ping and remembers how much had been read, so the next check can tell whether anything came back. */
+  /**
+   * Sends a ping and remembers how much had been read and written, so the next check can tell whether anything
+   * came back, and whether the client took anything we sent.
+   */
   ping(): void {
     this.readAtPing = this.stream.bytesRead ?? 0;
+    this.#flushedAtPing = this.#flushed;
     this.socket.ping();
   }
 
@@ -132,13 +171,28 @@ export class Session implements Connection {
     return this.readAtPing !== -1 && (this.stream.bytesRead ?? 0) === this.readAtPing;
   }
 
+  /**
+   * Whether data has been waiting to go out since the last ping and the kernel has taken none of it: the client
+   * does not read (it may still send keepalives, so inbound liveness alone cannot tell).
+   */
+  get stalledSincePing(): boolean {
+    return this.readAtPing !== -1 && this.stream.writableLength > 0 && this.#flushed === this.#flushedAtPing;
+  }
+
+  /** Bytes whose writes have completed, i.e. the kernel accepted them. */
+  get #flushed(): number {
+    return (this.stream.bytesWritten ?? 0) - this.stream.writableLength;
+  }
+
   /** Hands the socket back without telling the core: its peer now lives on another session. */
   retire(code: number, reason: string): void {
     this.retired = true;
+    this.#ended = true;
     this.socket.close(code, reason);
   }
 
   receive(data: Buffer, isBinary: boolean): void {
+    if (this.#ended) return;
     // The budget is checked on arrival, so frames held in the backlog are already paid for.
     const { messageRate, messageBurst } = this.host.options;
     const now = nowMs();
@@ -149,7 +203,6 @@ export class Session implements Connection {
       return this.#refuse();
     }
     this.#messageBudget = budget - TOKEN;
-    this.#strikes = 0;
     if (this.#backlog !== undefined) this.#backlog.push([data, isBinary]);
     else this.#handle(data, isBinary);
   }
@@ -164,22 +217,41 @@ export class Session implements Connection {
   }
 
   #refuse(): void {
-    if (++this.#strikes >= this.host.options.maxRateLimitStrikes) {
-      this.cutReason = 'rate-limit';
-      this.socket.close(1008, 'rate-limit');
-      return;
-    }
-    this.host.core.handle(this.peerId, RATE_LIMITED);
+    if (this.#strike()) this.host.core.handle(this.peerId, RATE_LIMITED);
+  }
+
+  /** Counts a refusal; false once there were too many (the connection is then closed with 1008). */
+  #strike(): boolean {
+    if (++this.#strikes < this.host.options.maxRateLimitStrikes) return true;
+    this.cutReason = 'rate-limit';
+    this.#ended = true;
+    this.socket.close(1008, 'rate-limit');
+    return false;
   }
 
   #handle(data: Buffer, isBinary: boolean): void {
+    if (this.#ended) return;
     const core = this.host.core;
     const observe = this.host.observeHandling;
     const started = observe === undefined ? 0 : performance.now();
     try {
       let command = isBinary ? INVALID_MESSAGE : this.dialect.decode(data.toString());
-      if (command.kind === 'join' && !this.#takeJoin()) command = RATE_LIMITED;
-      else if (command.kind === 'batch') command = { kind: 'batch', commands: command.commands.map((c) => (c.kind === 'join' && !this.#takeJoin() ? RATE_LIMITED : c)) };
+      if (command.kind === 'join' && !this.#takeJoin(this.host.prepareJoin(this, command.room))) command = RATE_LIMITED;
+      else if (command.kind === 'batch') {
+        // Each join of a batch (a y-webrtc subscribe to several topics) pays the join budget on its own.
+        command = {
+          kind: 'batch',
+          commands: command.commands.map((c) => (c.kind === 'join' && !this.#takeJoin(this.host.prepareJoin(this, c.room)) ? RATE_LIMITED : c)),
+        };
+      }
+      if (command.kind === 'signal' && !this.#takeBytes(data.length, command.signal.to === undefined)) {
+        if (!this.#strike()) return;
+        command = RATE_LIMITED;
+      } else if (this.#strikes > 0) {
+        // Strikes decay, rather than reset, with each message let through: a sender pacing itself just over a
+        // limit (one message in, many refused) still reaches the cut.
+        this.#strikes--;
+      }
       const pending = core.handle(this.peerId, command);
       if (pending !== undefined) {
         this.#backlog = [];
@@ -191,12 +263,36 @@ export class Session implements Connection {
     if (observe !== undefined) observe((performance.now() - started) / 1000);
   }
 
-  #takeJoin(): boolean {
+  /**
+   * Takes `cost` join tokens. A join is let through whenever one token is there and may run the budget into
+   * debt, so a join into a big room is never impossible, only followed by a longer wait.
+   */
+  #takeJoin(cost: number): boolean {
     const now = nowMs();
     const budget = refill(this.#joinBudget, now - this.#joinAt, this.host.options.joinRate, this.host.options.joinBurst);
     this.#joinAt = now;
-    this.#joinBudget = budget >= TOKEN ? budget - TOKEN : budget;
+    this.#joinBudget = budget >= TOKEN ? budget - cost * TOKEN : budget;
     return budget >= TOKEN;
+  }
+
+  /**
+   * Charges a relay what it costs its room: its bytes times the peers it reaches (every other member for a
+   * broadcast). Let through while the budget is positive (it may then run into debt by one frame), so no single
+   * sender can put more than `relayByteBurst` plus one frame, and `relayByteRate` after that, in front of any
+   * one receiver.
+   */
+  #takeBytes(bytes: number, broadcast: boolean): boolean {
+    const now = nowMs();
+    const { relayByteRate, relayByteBurst } = this.host.options;
+    const budget = refill(this.#byteBudget, now - this.#byteAt, relayByteRate, relayByteBurst);
+    this.#byteAt = now;
+    if (budget <= 0) {
+      this.#byteBudget = budget;
+      return false;
+    }
+    const recipients = broadcast ? this.host.core.audience(this.peerId) : 1;
+    this.#byteBudget = budget - bytes * recipients * TOKEN;
+    return true;
   }
 
   #drain(): void {

@@ -1,8 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { SignalingCore } from '../core/core.js';
-import type { Connection, PeerInfo, SignalingEvents, StatusReport } from '../core/types.js';
+import { REPLACED_CLOSE_CODE, SignalingCore } from '../core/core.js';
+import type { Connection, PeerInfo, RoomInfo, SignalingEvents, StatusReport } from '../core/types.js';
 import type { Dialect, DialectName } from '../protocol/dialect.js';
 import { createDialects } from '../protocol/dialects.js';
 import { authorizeHandshake, type Admission } from './handshake.js';
@@ -43,6 +43,8 @@ export class SignalingServer {
   readonly #extendedDialects: ReadonlyMap<DialectName, Dialect>;
   readonly #bySubprotocol: ReadonlyMap<string, Dialect>;
   readonly #sessions = new Set<Session>();
+  /** Upgrade sockets whose admission (an async `authenticate` or token check) is still running. */
+  readonly #pending = new Set<Duplex>();
   readonly #suspended = new Map<string, Suspension>();
   readonly #heartbeat: Heartbeat;
   readonly #resumeTokens: ResumeTokens | undefined;
@@ -66,6 +68,10 @@ export class SignalingServer {
       core: this.core,
       options: this.options,
       sessionClosed: (session, code) => this.#sessionClosed(session, code),
+      sessionShed: (session) => {
+        if (session.peerId !== '' && this.core.isCurrent(session.peerId, session)) this.core.disconnect(session.peerId, session.cutReason);
+      },
+      prepareJoin: (session, room) => this.#prepareJoin(session, room),
       observeHandling: undefined,
     };
     if (this.options.logger !== undefined) logEvents(this.core, this.options.logger);
@@ -83,7 +89,7 @@ export class SignalingServer {
       handleProtocols: (offered) => this.#subprotocolFor(offered)?.subprotocol ?? offered.values().next().value ?? false,
     });
     this.#resumeTokens = this.options.resume
-      ? new ResumeTokens(this.options.resumeSecret, this.options.resumeTokenTtl)
+      ? new ResumeTokens(this.options.resumeSecret, this.options.resumeTokenTtl, this.options.resumeGracePeriod)
       : undefined;
     this.#heartbeat = new Heartbeat(this.#sessions, this.options.heartbeatInterval, this.options.heartbeatTimeout);
     this.#heartbeat.start();
@@ -95,7 +101,7 @@ export class SignalingServer {
             {
               core: this.core,
               releasePeer: (peerId, previous) => this.#releasePeer(peerId, previous),
-              replacePeer: (peerId) => void this.core.disconnectPeer(peerId, { reason: 'replaced' }),
+              replacePeer: (peerId) => void this.core.disconnectPeer(peerId, { code: REPLACED_CLOSE_CODE, reason: 'replaced' }),
               decodeSignal: (dialect, raw) => {
                 const command = this.#dialects.get(dialect as DialectName)?.decode(raw);
                 return command?.kind === 'signal' ? command.signal : undefined;
@@ -108,6 +114,7 @@ export class SignalingServer {
               nodeTimeout: this.options.clusterNodeTimeout,
             },
           );
+    if (this.#resumeTokens !== undefined) this.#revokeTokens(this.#resumeTokens);
     this.#joined = this.#cluster?.start() ?? Promise.resolve();
     this.#joined.catch((error: unknown) => this.core.reportError(error));
   }
@@ -216,9 +223,14 @@ export class SignalingServer {
     if (!(admission instanceof Promise)) return this.#upgrade(request, socket, head, admission);
     // While authentication runs, a socket reset must not become an uncaught 'error'.
     socket.on('error', destroySocket);
+    this.#pending.add(socket);
     admission.then(
-      (result) => this.#upgrade(request, socket, head, result),
+      (result) => {
+        this.#pending.delete(socket);
+        this.#upgrade(request, socket, head, result);
+      },
       (error: unknown) => {
+        this.#pending.delete(socket);
         this.core.reportError(error);
         rejectUpgrade(socket, 500, 'Internal Server Error');
       },
@@ -266,6 +278,9 @@ export class SignalingServer {
     this.#onClose();
     this.#heartbeat.stop();
     this.#peerjs?.close();
+    // Upgrades still being authenticated get their answer now, not a reset when their check ends.
+    for (const socket of this.#pending) rejectUpgrade(socket, 503, 'Service Unavailable');
+    this.#pending.clear();
     for (const suspension of [...this.#suspended.values()]) this.#endSuspension(suspension, 'shutdown');
     const sessions = [...this.#sessions];
     const allClosed = Promise.all(sessions.map((s) => new Promise((resolve) => s.socket.once('close', resolve))));
@@ -285,8 +300,10 @@ export class SignalingServer {
   }
 
   #upgrade(request: IncomingMessage, socket: Duplex, head: Buffer, admission: Admission): void {
+    // Gone, or already answered (close() answers pending upgrades itself).
+    if (socket.destroyed || !socket.writable) return;
+    if (this.#closed !== undefined) return rejectUpgrade(socket, 503, 'Service Unavailable');
     socket.off('error', destroySocket);
-    if (socket.destroyed || this.#closed !== undefined) return void socket.destroy();
     if (admission.refuse !== undefined) return rejectUpgrade(socket, admission.refuse, admission.reason);
     const dialect = this.#dialectFor(request);
     this.#wss.handleUpgrade(request, socket, head, (ws) => this.#accept(ws, socket, dialect, admission, request));
@@ -305,17 +322,36 @@ export class SignalingServer {
     const session = new Session(ws, stream, codec, this.#host);
     session.extensions = admission.extensions;
     this.#sessions.add(session);
-    const resumed = this.#resumeTokens?.verify(admission.resume);
-    // A resume token only brings back the identity the request is entitled to.
-    const id = admission.identity.id ?? resumed;
-    if (id !== undefined && id === resumed) {
-      if (this.#resume(session, id)) return;
-      if (this.#cluster !== undefined) return this.#resumeFromCluster(this.#cluster, session, id, dialect, admission);
+    const authenticated = admission.identity.id;
+    if (admission.resume !== undefined && this.#resumeTokens !== undefined) {
+      // Single use: whatever happens next, this token is spent.
+      const taken = this.#resumeTokens.take(admission.resume, this.#cluster !== undefined);
+      // A resume token only brings back the identity the request is entitled to.
+      if (taken !== undefined && (authenticated === undefined || authenticated === taken.peerId)) {
+        if (this.#resume(session, taken.peerId)) return;
+        if (!taken.local) {
+          if (this.#cluster !== undefined) return this.#resumeFromCluster(this.#cluster, session, taken.peerId, dialect, admission);
+          // Issued before a restart, within its grace period: the same id back (its rooms ended with the old process).
+          return this.#connect(session, taken.peerId, dialect, admission);
+        }
+      } else if (authenticated !== undefined && this.core.hasLocal(authenticated)) {
+        // A spent or revoked token for an id a newer connection holds (the tab that was replaced): it may not
+        // come back by resuming, and must not replace the newer one.
+        session.retire(REPLACED_CLOSE_CODE, 'replaced');
+        return;
+      }
     }
-    this.#connect(session, id, dialect, admission);
+    this.#connect(session, authenticated, dialect, admission);
   }
 
   #connect(session: Session, id: string | undefined, dialect: Dialect, admission: Admission): void {
+    // A new connection for an id in its grace period replaces it: that grace period's timer must not end the new peer.
+    if (id !== undefined) this.#dropSuspension(id);
+    // Peers in their grace period count against maxConnections, but never keep a live connection out.
+    for (const oldest of this.#suspended.values()) {
+      if (this.#sessions.size + this.#suspended.size <= this.options.maxConnections) break;
+      this.#endSuspension(oldest, 'evicted');
+    }
     const peerId = this.core.connect(session, {
       id,
       scope: this.options.scope[dialect.name],
@@ -339,7 +375,8 @@ export class SignalingServer {
     };
     const moved = cluster.adoptResumed(id, session, peer).then(
       (adopted) => {
-        if (!adopted) return this.#connect(session, id, dialect, admission);
+        // Nobody holds that id any more (its grace period is over): a fresh identity, as for a spent token.
+        if (!adopted) return this.#connect(session, admission.identity.id, dialect, admission);
         session.peerId = id;
         // The socket may have gone while the cluster moved the peer: then it leaves like any other.
         if (session.socket.readyState !== session.socket.OPEN) return void this.core.disconnect(id, 'closed');
@@ -349,7 +386,7 @@ export class SignalingServer {
       },
       (error: unknown) => {
         this.core.reportError(error);
-        this.#connect(session, id, dialect, admission);
+        this.#connect(session, admission.identity.id, dialect, admission);
       },
     );
     session.hold(moved);
@@ -372,6 +409,43 @@ export class SignalingServer {
     }
     this.#emit('peer:resume', { peer: this.core.peer(peerId) as PeerInfo });
     return true;
+  }
+
+  /**
+   * Before a join: a full room gives the seat of its longest-suspended member (a peer in its grace period) to the
+   * joiner; then the join's cost in join tokens. A console `peer-joined` and `peer-left` cost one token; a room
+   * with a connector member sends each member the whole member list twice instead (`Client_Added`, then
+   * `Client_Removed`), so the join costs as many tokens as that is bigger: every member then receives no more
+   * notice bytes per second from one peer than a console member would.
+   */
+  #prepareJoin(session: Session, roomId: unknown): number {
+    if (typeof roomId !== 'string') return 1;
+    const room = this.core.room(roomId);
+    // Nobody else to tell: a created room's notice goes to its creator only.
+    if (room === undefined || room.members.every((member) => member === session.peerId)) return 1;
+    if (room.members.length >= room.capacity && !room.members.includes(session.peerId)) {
+      const seated = room.members.find((member) => this.#suspended.has(member));
+      if (seated !== undefined) this.#endSuspension(this.#suspended.get(seated) as Suspension, 'evicted');
+    }
+    const connector =
+      session.dialect.name === 'connector' || room.members.some((member) => this.core.peer(member)?.dialect === 'connector');
+    return connector ? noticeCost(roomId, room, [...room.members, session.peerId]) : 1;
+  }
+
+  /**
+   * A resume token lives only as long as its peer: when the peer leaves (its grace period ends, server code
+   * disconnects or bans it, a newer connection replaces it) its token dies with it. A kick takes its token too;
+   * a kicked peer still connected gets a fresh one at once.
+   */
+  #revokeTokens(tokens: ResumeTokens): void {
+    this.core.on('peer:disconnect', ({ peer }) => tokens.revoke(peer.id));
+    this.core.on('room:leave', ({ peer, reason }) => {
+      if (reason !== 'kicked' || !tokens.has(peer.id)) return;
+      tokens.revoke(peer.id);
+      for (const session of this.#sessions) {
+        if (session.peerId === peer.id && this.core.isCurrent(peer.id, session)) session.send({ kind: 'resume-token', token: tokens.issue(peer.id) });
+      }
+    });
   }
 
   /**
@@ -427,11 +501,9 @@ export class SignalingServer {
 
   /** Another node took over this peer (it resumed there): drop its grace period or old socket, without a leave. */
   #releasePeer(peerId: string, previous: Connection | undefined): void {
-    const suspension = this.#suspended.get(peerId);
-    if (suspension !== undefined) {
-      clearTimeout(suspension.timer);
-      this.#suspended.delete(peerId);
-    }
+    this.#dropSuspension(peerId);
+    // Its live token is the one the other node issued now.
+    this.#resumeTokens?.revoke(peerId);
     if (previous instanceof Session) previous.retire(4000, 'resumed on another node');
   }
 
@@ -439,7 +511,16 @@ export class SignalingServer {
     if (this.#suspended.get(suspension.peerId) !== suspension) return;
     clearTimeout(suspension.timer);
     this.#suspended.delete(suspension.peerId);
-    this.core.disconnect(suspension.peerId, reason);
+    // Only the peer this grace period was for: never a newer peer that took the id meanwhile.
+    if (this.core.isCurrent(suspension.peerId, suspension)) this.core.disconnect(suspension.peerId, reason);
+  }
+
+  /** Forgets a grace period without ending the peer (it resumed elsewhere, or a new connection replaces it). */
+  #dropSuspension(peerId: string): void {
+    const suspension = this.#suspended.get(peerId);
+    if (suspension === undefined) return;
+    clearTimeout(suspension.timer);
+    this.#suspended.delete(peerId);
   }
 
   /** docs/protocols.md: an offered subprotocol of ours wins, then the path map, then the server default. */
@@ -461,6 +542,18 @@ export class SignalingServer {
     }
     return undefined;
   }
+}
+
+/** A console `peer-joined` plus `peer-left` for a UUID id: what one join token buys (see #prepareJoin). */
+const CONSOLE_NOTICE_PAIR_BYTES = 2 * 64;
+/** A connector membership envelope without its member list: type, event, name, room, timestamp, message_id. */
+const CONNECTOR_ENVELOPE_BYTES = 170;
+
+/** Join tokens for the `Client_Added` and `Client_Removed` a join brings each member of a connector room. */
+function noticeCost(roomId: string, room: RoomInfo, members: readonly string[]): number {
+  let bytes = CONNECTOR_ENVELOPE_BYTES + roomId.length + room.name.length;
+  for (const member of members) bytes += member.length + 3;
+  return Math.max(1, Math.ceil((2 * bytes) / CONSOLE_NOTICE_PAIR_BYTES));
 }
 
 const kSocketError = Symbol('signalroom.socketError');

@@ -184,13 +184,27 @@ describe('SignalingClient without surprises', () => {
     expect(error.message).toMatch(/^connect-failed: could not open a connection to the signaling server \(url "ws:\/\/127\.0\.0\.1:\d+\/\?token=wrong", close code 1006/);
   });
 
+  it('stops with a replaced error, and does not reconnect, when its id connects again elsewhere (another tab)', async () => {
+    const { url } = await startServer({ authenticate: () => ({ id: 'alice' }) });
+    const first = client(url);
+    await first.connect();
+    const replaced = first.next('error');
+    const closed = first.next('close');
+    const second = client(url);
+    await second.connect();
+    expect(await replaced).toMatchObject({ code: 'replaced', details: { code: 4001, reason: 'replaced' } });
+    await closed;
+    expect(second.id).toBe('alice');
+    second.send('chat', 'still connected');
+  });
+
   it('still reports a drop of an open connection as connection-lost', async () => {
     const { url, signaling } = await startServer();
     const a = client(url, { reconnect: false });
     await a.connect();
     const lost = a.next('error');
-    signaling.core.disconnectPeer(a.id as string, { code: 4001, reason: 'bye' });
-    expect(await lost).toMatchObject({ code: 'connection-lost', details: { code: 4001, reason: 'bye' } });
+    signaling.core.disconnectPeer(a.id as string, { code: 4002, reason: 'bye' });
+    expect(await lost).toMatchObject({ code: 'connection-lost', details: { code: 4002, reason: 'bye' } });
   });
 
   it('puts the server\'s context into the message: room-full names the room', async () => {

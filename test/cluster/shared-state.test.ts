@@ -90,7 +90,7 @@ function sharedStateSuite(node: () => Backplane) {
     const second = await TestClient.open(b.url);
     expect(second.id).toBe('same-user');
     const closed = await first.closed;
-    expect(closed).toEqual({ code: 1000, reason: 'replaced' });
+    expect(closed).toEqual({ code: 4001, reason: 'replaced' });
     expect(await join(second, 'r')).toEqual([]);
     const status = await a.signaling.clusterStatus();
     expect(status.clients.filter((id) => id === 'same-user')).toHaveLength(1);

@@ -229,7 +229,7 @@ describe('SignalingCore', () => {
     const { core, connect } = world();
     const first = connect({ id: 'same' });
     const second = connect({ id: 'same' });
-    expect(first.connection.closedWith).toEqual({ code: 1000, reason: 'replaced' });
+    expect(first.connection.closedWith).toEqual({ code: 4001, reason: 'replaced' });
     expect(second.connection.closedWith).toBeUndefined();
     expect(core.peerCount).toBe(1);
   });

@@ -90,7 +90,12 @@ describe('connection and room caps', () => {
 
 describe('slow consumers', () => {
   it('cuts a paused receiver over maxBufferedBytes and frees it; its senders continue', async () => {
-    const { url, signaling } = await startServer({ maxBufferedBytes: 256 * 1024, messageBurst: 100_000, resumeGracePeriod: 0 });
+    const { url, signaling } = await startServer({
+      maxBufferedBytes: 256 * 1024,
+      messageBurst: 100_000,
+      relayByteBurst: 1_000_000_000,
+      resumeGracePeriod: 0,
+    });
     const stillSignalling = await bystanders(url);
     const sender = await joined(url, 'r');
     const receiver = await joined(url, 'r');
@@ -108,6 +113,9 @@ describe('slow consumers', () => {
       if (i % 20 === 19) await new Promise((resolve) => setImmediate(resolve));
     }
     expect(await left).toBe('slow-consumer');
+    // Reading again, the receiver gets what was queued, then a close that says why.
+    (receiver.socket as unknown as { _socket: import('node:net').Socket })._socket.resume();
+    expect(await receiver.closed).toEqual({ code: 1013, reason: 'slow-consumer' });
     // The sender is told the receiver left, and signals on.
     let frame = await sender.next();
     while (frame.type !== 'peer-left') frame = await sender.next();

@@ -44,7 +44,7 @@ describe('identity resume', () => {
     expect(await back.nextResumeToken()).toBeTruthy();
   });
 
-  it('after the grace period the peer leaves normally; its token then gives the same id with no rooms', async () => {
+  it('after the grace period the peer leaves normally; its token died with it and gives a fresh id', async () => {
     const { url, signaling } = await startServer({ resumeGracePeriod: 30 });
     const { a, b, token } = await pair(url);
     const reason = new Promise<string>((resolve) => signaling.on('peer:disconnect', ({ reason }) => resolve(reason)));
@@ -52,8 +52,8 @@ describe('identity resume', () => {
     expect(await a.next()).toEqual({ type: 'peer-left', peerId: b.id });
     expect(await reason).toBe('lost');
     const back = await TestClient.open(`${url}/?resume=${encodeURIComponent(token)}`);
-    expect(back.id).toBe(b.id);
-    expect(signaling.core.peer(b.id)?.rooms).toEqual([]);
+    expect(back.id).not.toBe(b.id);
+    expect(signaling.core.peer(b.id)).toBeUndefined();
   });
 
   it('a deliberate close leaves at once, with no grace period', async () => {
@@ -86,7 +86,7 @@ describe('identity resume', () => {
     expect(stranger.id).not.toBe(b.id);
   });
 
-  it('survives a restart when both servers share resumeSecret', async () => {
+  it('survives a restart within the grace period when both servers share resumeSecret, once', async () => {
     const first = await startServer({ resumeSecret: 'shared resume secret' });
     const client = await extended(first.url);
     const token = await client.nextResumeToken();
@@ -94,6 +94,9 @@ describe('identity resume', () => {
     const second = await startServer({ resumeSecret: 'shared resume secret' });
     const back = await TestClient.open(`${second.url}/?resume=${encodeURIComponent(token)}`);
     expect(back.id).toBe(client.id);
+    await back.close(1000);
+    const replay = await TestClient.open(`${second.url}/?resume=${encodeURIComponent(token)}`);
+    expect(replay.id).not.toBe(client.id);
   });
 
   it('sends no token and keeps no grace period with resume: false', async () => {
@@ -125,11 +128,96 @@ describe('resume tokens', () => {
     const { ResumeTokens } = await import('../../src/transport/resume-tokens.js');
     const tokens = new ResumeTokens('secret', 1_000);
     const token = tokens.issue('peer-1', 50_000);
-    expect(tokens.verify(token, 50_999)).toBe('peer-1');
-    expect(tokens.verify(token, 51_000)).toBeUndefined();
-    expect(new ResumeTokens('another secret', 1_000).verify(token, 50_000)).toBeUndefined();
-    expect(tokens.verify(`${token}x`, 50_000)).toBeUndefined();
-    expect(tokens.verify(42, 50_000)).toBeUndefined();
+    expect(tokens.take(token, false, 51_000)).toBeUndefined();
+    expect(tokens.take(token, false, 50_999)).toEqual({ peerId: 'peer-1', local: true });
+    expect(new ResumeTokens('another secret', 1_000).take(token, true, 50_000)).toBeUndefined();
+    expect(tokens.take(`${token}x`, true, 50_000)).toBeUndefined();
+    expect(tokens.take(42, true, 50_000)).toBeUndefined();
+  });
+
+  it('are single use, and only the newest is live; a cluster may accept one issued by another node', async () => {
+    const { ResumeTokens } = await import('../../src/transport/resume-tokens.js');
+    const tokens = new ResumeTokens('secret', 60_000);
+    const older = tokens.issue('peer-1');
+    const newer = tokens.issue('peer-1');
+    expect(tokens.take(older, false)).toBeUndefined();
+    expect(tokens.take(newer, false)).toEqual({ peerId: 'peer-1', local: true });
+    expect(tokens.take(newer, false)).toBeUndefined();
+    const elsewhere = new ResumeTokens('secret', 60_000).issue('peer-2');
+    expect(tokens.take(elsewhere, false)).toBeUndefined();
+    expect(tokens.take(elsewhere, true)).toEqual({ peerId: 'peer-2', local: false });
+    expect(tokens.take(elsewhere, true)).toBeUndefined();
+  });
+
+  it('from the process before a restart are accepted only within the grace period of the new one (restartWindowMs at its bound)', async () => {
+    const { ResumeTokens } = await import('../../src/transport/resume-tokens.js');
+    const before = new ResumeTokens('secret', 60_000, 10_000, 0);
+    const [a, b] = [before.issue('a', 0), before.issue('b', 0)];
+    const after = new ResumeTokens('secret', 60_000, 10_000, 5_000);
+    expect(after.take(a, false, 15_000)).toEqual({ peerId: 'a', local: false });
+    expect(after.take(b, false, 15_001)).toBeUndefined();
+  });
+
+  it('each resume spends the token and issues a new one; the spent one cannot take the peer over', async () => {
+    const { url, signaling } = await startServer({ resumeGracePeriod: 60_000 });
+    const { a, b, token } = await pair(url);
+    b.terminate();
+    const back = await TestClient.open(`${url}/?resume=${encodeURIComponent(token)}`);
+    expect(back.id).toBe(b.id);
+    const fresh = await back.nextResumeToken();
+    expect(fresh).not.toBe(token);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const replay = await TestClient.open(`${url}/?resume=${encodeURIComponent(token)}`);
+      expect(replay.id).not.toBe(b.id);
+    }
+    await back.expectNothingPending();
+    await a.expectNothingPending();
+    expect(signaling.core.peer(b.id)?.rooms).toEqual(['r']);
+    const again = await TestClient.open(`${url}/?resume=${encodeURIComponent(fresh)}`);
+    expect(again.id).toBe(b.id);
+  });
+
+  it('are revoked by disconnectPeer (a ban): the peer cannot come back with its id or rooms', async () => {
+    const { url, signaling } = await startServer({ resumeGracePeriod: 60_000 });
+    const { a, b, token } = await pair(url);
+    signaling.core.disconnectPeer(b.id, { code: 4003, reason: 'banned' });
+    expect(await b.closed).toEqual({ code: 4003, reason: 'banned' });
+    expect(await a.next()).toEqual({ type: 'peer-left', peerId: b.id });
+    const back = await TestClient.open(`${url}/?resume=${encodeURIComponent(token)}`);
+    expect(back.id).not.toBe(b.id);
+    expect(signaling.status().rooms).toEqual({ r: [a.id] });
+  });
+
+  it('are revoked by a kick; a kicked peer still connected gets a fresh token at once', async () => {
+    const { url, signaling } = await startServer({ resumeGracePeriod: 60_000 });
+    const { a, b, token } = await pair(url);
+    signaling.core.kick('r', b.id);
+    expect(await b.next()).toEqual({ type: 'room-left', room: 'r', reason: 'kicked' });
+    expect(await a.next()).toEqual({ type: 'peer-left', peerId: b.id });
+    await b.expectNothingPending();
+    expect(b.resumeToken).not.toBe(token);
+    const stolen = await TestClient.open(`${url}/?resume=${encodeURIComponent(token)}`);
+    expect(stolen.id).not.toBe(b.id);
+    await b.expectNothingPending();
+    const own = await TestClient.open(`${url}/?resume=${encodeURIComponent(b.resumeToken as string)}`);
+    expect(own.id).toBe(b.id);
+  });
+
+  it('never appear in the log lines', async () => {
+    const lines: string[] = [];
+    const record = (object: unknown, message?: string) => void lines.push(JSON.stringify([object, message]));
+    const logger = { debug: record, info: record, warn: record, error: record };
+    const { url } = await startServer({ logger, resumeGracePeriod: 60_000 });
+    const { b, token } = await pair(url);
+    b.terminate();
+    const back = await TestClient.open(`${url}/?resume=${encodeURIComponent(token)}`);
+    await back.nextResumeToken();
+    await back.close(1000);
+    expect(lines.length).toBeGreaterThan(3);
+    for (const line of lines) {
+      expect(line).not.toContain(token);
+      expect(line).not.toContain(back.resumeToken);
+    }
   });
 });
 

@@ -50,7 +50,7 @@ function peerjsAcrossNodes(name: string, backplane: () => Backplane) {
       await expectNothingPending(alice);
       // The same token on the other node is the same client: it takes the id over there.
       const moved = await openPeer(b.base, 'alice', 'token-1');
-      expect((await alice.closed).code).toBe(1000);
+      expect((await alice.closed).code).toBe(4001);
       await expectNothingPending(moved);
     });
 

@@ -79,7 +79,7 @@ describe('peerjs dialect: the socket (docs/protocols.md, the peerjs dialect)', (
 
     // The same client on a new socket (its old one not yet seen dead): it takes the id over.
     const again = await openPeer(base, 'alice', 'token-1');
-    expect((await first.closed).code).toBe(1000);
+    expect((await first.closed).code).toBe(4001);
     const bob = await openPeer(base, 'bob');
     bob.send({ type: 'OFFER', dst: 'alice', payload: 'x' });
     expect(await again.next()).toMatchObject({ type: 'OFFER', src: 'bob' });

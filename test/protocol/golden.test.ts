@@ -230,7 +230,7 @@ function normalise(session: Session, transcript: Transcript): Transcript {
     return out
       .replace(new RegExp(`"timestamp":"${TIMESTAMP}"`, 'g'), '"timestamp":"<timestamp>"')
       .replace(new RegExp(`"message_id":"${UUID_V4}"`, 'g'), '"message_id":"<message_id>"')
-      .replace(/"token":"[\w-]+\.[0-9a-z]+\.[\w-]+"/g, '"token":"<resume token>"')
+      .replace(/"token":"[\w-]+\.[0-9a-z]+\.[\w-]+\.[\w-]+\.[\w-]+"/g, '"token":"<resume token>"')
       .replace(/"username":"\d+:</g, '"username":"<expiry>:<')
       .replace(/"credential":"[\w+/=]+"/g, '"credential":"<hmac>"');
   };
