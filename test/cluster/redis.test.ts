@@ -116,7 +116,9 @@ describe.skipIf(!haveRedis && !inCi)('cluster on a real Redis', () => {
   }, 30_000);
 
   it('standalone nodes: a node frozen past the node timeout is declared dead, then writes its peers back once, without duplicates', async () => {
-    const { one, two, alice, bob } = await twoStandaloneNodes();
+    // A 3 s lease, so a busy machine (the whole suite on two cores) does not expire the live node's lease too; the
+    // freeze itself lasts as long as it takes the other node to declare this one dead.
+    const { one, two, alice, bob } = await twoStandaloneNodes({ CLUSTER_NODE_TIMEOUT: '3000' });
     one.child.kill('SIGSTOP');
     let frame = await bob.next();
     while (frame.type !== 'peer-left') frame = await bob.next();
