@@ -5,15 +5,21 @@ import { startServer } from '../helpers/server.js';
 
 const tcp = (client: TestClient) => (client.socket as unknown as { _socket: Socket })._socket;
 
+/** Two peers in room r; the one that asked for extensions has dropped and is in its (long) grace period. */
+async function oneSuspended(options: Parameters<typeof startServer>[0]) {
+  const server = await startServer({ resumeGracePeriod: 600_000, ...options });
+  const stays = await openJoined(server.url, 'r');
+  const dropped = await openJoined(`${server.url}/?extensions=1`, 'r');
+  await stays.next();
+  const suspended = new Promise((resolve) => server.signaling.once('peer:suspend', resolve));
+  dropped.terminate();
+  await suspended;
+  return { ...server, stays, dropped };
+}
+
 describe('peers in their grace period hold nothing a live peer needs', () => {
   it('count against maxConnections: at the bound the oldest grace period ends to let a new connection in', async () => {
-    const { url, signaling } = await startServer({ maxConnections: 2, resumeGracePeriod: 600_000 });
-    const stays = await openJoined(url, 'r');
-    const dropped = await openJoined(`${url}/?extensions=1`, 'r');
-    await stays.next();
-    const suspended = new Promise((resolve) => signaling.once('peer:suspend', resolve));
-    dropped.terminate();
-    await suspended;
+    const { url, signaling, stays, dropped } = await oneSuspended({ maxConnections: 2 });
     const reason = new Promise<string>((resolve) => signaling.once('peer:disconnect', ({ reason }) => resolve(reason)));
     const newcomer = await TestClient.open(url);
     expect(await reason).toBe('evicted');
@@ -25,13 +31,7 @@ describe('peers in their grace period hold nothing a live peer needs', () => {
   });
 
   it('give up their seat in a full room to a joiner', async () => {
-    const { url, signaling } = await startServer({ maxPeersPerRoom: 2, resumeGracePeriod: 600_000 });
-    const stays = await openJoined(url, 'r');
-    const dropped = await openJoined(`${url}/?extensions=1`, 'r');
-    await stays.next();
-    const suspended = new Promise((resolve) => signaling.once('peer:suspend', resolve));
-    dropped.terminate();
-    await suspended;
+    const { url, stays, dropped } = await oneSuspended({ maxPeersPerRoom: 2 });
     const joiner = await TestClient.open(url);
     joiner.send({ type: 'join-room', room: 'r' });
     expect(await joiner.next()).toEqual({ type: 'room-joined', room: 'r' });
