@@ -12,6 +12,11 @@ export default defineConfig([
     // so `signalroom` and `signalroom/express` share one SignalingServer class instead of two copies.
     entry: {
       index: 'src/index.ts',
+      standalone: 'src/standalone.ts',
+      ops: 'src/ops/index.ts',
+      auth: 'src/auth/index.ts',
+      cluster: 'src/cluster/index.ts',
+      peerjs: 'src/peerjs.ts',
       express: 'src/adapters/express.ts',
       fastify: 'src/adapters/fastify.ts',
       client: 'src/client/index.ts',

@@ -2,7 +2,7 @@
 // loop bounded in count and time. Prints one JSON line per scenario: what was sent, and what held.
 import net from 'node:net';
 import { WebSocket } from 'ws';
-import { createStandaloneServer } from '../dist/index.js';
+import { createStandaloneServer } from '../dist/standalone.js';
 
 const open = (url, options) =>
   new Promise((resolve, reject) => {
@@ -164,7 +164,7 @@ async function nonReaders() {
   const started = Date.now();
   const keepalive = setInterval(() => sockets.forEach((s) => s.readyState === WebSocket.OPEN && s.send('{"type":"k"}')), 100);
   const blob = { type: 'blob', pad: 'x'.repeat(64_000) };
-  for (let i = 0; i < 64; i++) for (const s of sockets) server.signaling.core.send(s.id, blob);
+  for (let i = 0; i < 64; i++) for (const s of sockets) server.signaling.send(s.id, blob);
   while (cut.length < sockets.length && Date.now() - started < 15_000) await new Promise((r) => setTimeout(r, 100));
   clearInterval(keepalive);
   report('200 keepalive-sending connections that never read', {
@@ -202,7 +202,7 @@ async function churn() {
   while (Date.now() - started < 5_000) {
     const batch = await Promise.all(Array.from({ length: 20 }, () => joined(`${server.url}/?extensions=1`, `room-${connects++ % 10}`)));
     batch.forEach((s) => s.terminate());
-    most = Math.max(most, server.signaling.core.peerCount);
+    most = Math.max(most, server.signaling.peerCount);
   }
   const honest = await joined(server.url, 'room-0').then(() => 'joined', () => 'refused');
   report('connect/join/terminate churn for 5 s with a 10 s grace period', {

@@ -5,7 +5,7 @@ import { jsonLogger, type Logger, type LogLevel } from './ops/logger.js';
 import { prettyLogger } from './ops/pretty-logger.js';
 import { requireOptionalPeer } from './optional-peer.js';
 import { createStandaloneServer, type StandaloneServer } from './standalone.js';
-import type { SignalingServer } from './transport/signaling-server.js';
+import type { SignalingServer } from './server/signaling-server.js';
 
 /** A mistake on the command line: exit code 2, as POSIX tools do. */
 class UsageError extends Error {}

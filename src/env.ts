@@ -1,5 +1,5 @@
 import type { LogLevel } from './ops/logger.js';
-import { SIGNALING_DEFAULTS } from './transport/options.js';
+import { SIGNALING_DEFAULTS } from './server/options.js';
 import { PEERJS_DEFAULTS } from './transport/peerjs-options.js';
 import type { StandaloneOptions } from './standalone.js';
 

@@ -33,7 +33,9 @@ export type SignalingErrorCode =
   /** A required field is missing; `details.message` says which (connector dialect). */
   | 'missing-fields'
   /** An event name the dialect does not know (connector dialect). */
-  | 'unsupported-event';
+  | 'unsupported-event'
+  /** Server code named a peer that is not connected to this node (never sent to a client). */
+  | 'peer-not-found';
 
 /**
  * An error with a stable {@link SignalingErrorCode}. The same code is what the client sees on the wire;

@@ -6,8 +6,8 @@ import { attachSignaling, type AttachOptions } from './adapters/node.js';
 import { loadMetrics } from './ops/load-metrics.js';
 import type { MetricsHandle } from './ops/metrics-handle.js';
 import { createOpsRoutes } from './ops/routes.js';
-import { createPeerjsRoutes } from './transport/peerjs-http.js';
-import type { SignalingServer } from './transport/signaling-server.js';
+import { createPeerjsRoutes } from './server/peerjs-http.js';
+import type { SignalingServer } from './server/signaling-server.js';
 
 /** Options of {@link createStandaloneServer}: the signaling options plus its HTTP routes. */
 export interface StandaloneOptions extends AttachOptions {

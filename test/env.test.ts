@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { optionsFromEnv } from '../src/env.js';
-import { resolveSignalingOptions } from '../src/transport/options.js';
+import { resolveSignalingOptions } from '../src/server/options.js';
 
 describe('standalone environment', () => {
   it('leaves RESUME, RESUME_GRACE_PERIOD and HEARTBEAT_TIMEOUT at the defaults when unset or empty', () => {

@@ -53,7 +53,9 @@ describe('the package without its optional peer dependencies', () => {
     await writeFile(
       join(project.dir, 'check.mts'),
       `import http from 'node:http';
-       import { attachSignaling, createStandaloneServer, type MetricsHandle } from 'signalroom';
+       import { attachSignaling } from 'signalroom';
+       import { createStandaloneServer } from 'signalroom/standalone';
+       import type { MetricsHandle } from 'signalroom/ops';
        import { expressSignaling, type ExpressAppLike } from 'signalroom/express';
        import { SignalingClient } from 'signalroom/client';
        import { PeerMesh } from 'signalroom/client/browser';

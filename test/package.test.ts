@@ -71,7 +71,12 @@ const TYPES = `
 import http from 'node:http';
 import express from 'express';
 import Fastify from 'fastify';
-import { attachSignaling, SignalingCore, SignalingError, type PeerInfo, type SignalingOptions } from 'signalroom';
+import { attachSignaling, SignalingCore, SignalingError, type PeerInfo, type SignalingOptions, type SignalingServer } from 'signalroom';
+import { createStandaloneServer } from 'signalroom/standalone';
+import { createOpsRoutes, jsonLogger } from 'signalroom/ops';
+import { signToken, verifyToken } from 'signalroom/auth';
+import { MemoryBackplane, type Backplane } from 'signalroom/cluster';
+import { createPeerjsRoutes } from 'signalroom/peerjs';
 import { expressSignaling } from 'signalroom/express';
 import signalroom from 'signalroom/fastify';
 import { SignalingClient, PeerMesh, type SignalingClientOptions } from 'signalroom/client';
@@ -81,14 +86,24 @@ import { redisBackplane } from 'signalroom/redis';
 const options: SignalingOptions = { maxPeersPerRoom: 4, dialect: 'connector' };
 const signaling = attachSignaling(http.createServer(), { ...options, path: '/signal' });
 signaling.on('room:join', ({ room, peer }: { room: { id: string }; peer: PeerInfo }) => room.id + peer.id);
-const core: SignalingCore = signaling.core;
+const core: SignalingCore = new SignalingCore({ maxPeersPerRoom: 4 });
+// @ts-expect-error: the core (and what the transport and the cluster drive in it) is not on the user's handle
+void signaling.core;
+// @ts-expect-error: nor is the cluster's internal API on the core
+void core.applyJoin;
+const withData = attachSignaling<{ userId: string }>(http.createServer(), { authenticate: () => ({ data: { userId: 'u1' } }) });
+withData.on('peer:connect', ({ peer }) => peer.data.userId.toUpperCase());
+const room: Promise<{ id: string }> = withData.join('p1', 'lobby');
+void room;
+const backplane: Backplane = new MemoryBackplane().node();
+void [createStandaloneServer, createOpsRoutes, jsonLogger, signToken, verifyToken, createPeerjsRoutes, backplane];
 const error = new SignalingError('room-full');
 const code: 'room-full' = error.code as 'room-full';
 const app = express();
 expressSignaling(app, http.createServer(app), { statusPath: false });
 const fastify = Fastify();
 await fastify.register(signalroom, { path: '/rtc' });
-const typed: SignalingCore = fastify.signaling.core;
+const typed: SignalingServer = fastify.signaling;
 // @ts-expect-error: options are checked
 attachSignaling(http.createServer(), { maxPeersPerRoom: 'many' });
 const clientOptions: SignalingClientOptions = { room: 'r', reconnect: { initialDelay: 100 } };

@@ -1,5 +1,5 @@
 import { assertKnownKeys, describeValue } from '../core/option-checks.js';
-import { SIGNALING_DEFAULTS } from '../transport/options.js';
+import { SIGNALING_DEFAULTS } from '../server/options.js';
 import type { UpgradableServer } from './upgrade-router.js';
 
 /** Throws a TypeError that names the call unless `server` can take `'upgrade'` listeners like an `http.Server`. */

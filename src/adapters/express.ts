@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { describeValue } from '../core/option-checks.js';
 import { ADAPTER_OPS_DEFAULTS, adapterOps, type AdapterOpsOptions } from '../ops/routes.js';
-import type { SignalingServer } from '../transport/signaling-server.js';
+import type { SignalingServer } from '../server/signaling-server.js';
 import { attachSignaling, type AttachOptions } from './node.js';
 import { assertAdapterOptions, assertServer } from './checks.js';
 import type { UpgradableServer } from './upgrade-router.js';
@@ -55,4 +55,4 @@ export function expressSignaling(
   return signaling;
 }
 
-export type { SignalingServer } from '../transport/signaling-server.js';
+export type { SignalingServer } from '../server/signaling-server.js';

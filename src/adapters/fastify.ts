@@ -7,10 +7,10 @@ import { requireOptionalPeer } from '../optional-peer.js';
 import { ADAPTER_OPS_DEFAULTS, adapterOps, type AdapterOpsOptions } from '../ops/routes.js';
 import { assertAdapterOptions } from './checks.js';
 import { assertPath } from './node.js';
-import type { SignalingOptions } from '../transport/options.js';
-import { SignalingServer } from '../transport/signaling-server.js';
+import type { SignalingOptions } from '../server/options.js';
+import { SignalingServer } from '../server/signaling-server.js';
 import { routeUpgrades } from './upgrade-router.js';
-import { createPeerjsRoutes } from '../transport/peerjs-http.js';
+import { createPeerjsRoutes } from '../server/peerjs-http.js';
 
 /** Options of the {@link signalroom} Fastify plugin. */
 export interface SignalroomFastifyOptions extends SignalingOptions, AdapterOpsOptions {
@@ -121,4 +121,4 @@ const plugin: FastifyPluginAsync<SignalroomFastifyOptions> = async (fastify: Fas
  */
 export const signalroom: FastifyPluginAsync<SignalroomFastifyOptions> = fastifyPlugin(plugin, { fastify: '5.x', name: 'signalroom' });
 export default signalroom;
-export type { SignalingServer } from '../transport/signaling-server.js';
+export type { SignalingServer } from '../server/signaling-server.js';

@@ -1,13 +1,13 @@
 import { describeValue } from '../core/option-checks.js';
-import { SignalingServer } from '../transport/signaling-server.js';
-import type { SignalingOptions } from '../transport/options.js';
+import { SignalingServer } from '../server/signaling-server.js';
+import type { SignalingOptions } from '../server/options.js';
 import { assertAdapterOptions, assertServer } from './checks.js';
 import { routeUpgrades, type UpgradableServer } from './upgrade-router.js';
 import { routeRequests } from './request-router.js';
-import { createPeerjsRoutes } from '../transport/peerjs-http.js';
+import { createPeerjsRoutes } from '../server/peerjs-http.js';
 
 /** Options of {@link attachSignaling}. */
-export interface AttachOptions extends SignalingOptions {
+export interface AttachOptions<Data = unknown> extends SignalingOptions<Data> {
   /**
    * The only path whose upgrades this endpoint takes, e.g. `'/signal'`. Unset: every path, as both original
    * servers did. Two attachments on one server need two paths (or one path and one catch-all).
@@ -20,8 +20,9 @@ export interface AttachOptions extends SignalingOptions {
  * Attaches a signaling endpoint to an existing `http.Server` or `https.Server`. Your own routes keep working:
  * signaling only takes WebSocket upgrades (on `options.path`, or on every path).
  *
- * @returns the endpoint: subscribe to its events, reach the core, and `close()` it (1001 to every peer, then
- * detach; idempotent).
+ * @returns the endpoint: subscribe to its events, read and act on peers and rooms (`send`, `broadcast`, `join`,
+ * `leave`, `kick`, `endRoom`, `disconnect`), and `close()` it (1001 to every peer, then detach; idempotent).
+ * `Data` types the `data` your `authenticate` hook attaches to each peer.
  *
  * @example
  * import http from 'node:http';
@@ -32,13 +33,13 @@ export interface AttachOptions extends SignalingOptions {
  * signaling.on('room:join', ({ room, peer }) => console.log(`${peer.id} joined ${room.id}`));
  * server.listen(3000);
  */
-export function attachSignaling(server: UpgradableServer, options: AttachOptions = {}): SignalingServer {
+export function attachSignaling<Data = unknown>(server: UpgradableServer, options: AttachOptions<Data> = {}): SignalingServer<Data> {
   assertServer('attachSignaling(server, options)', server);
   assertAdapterOptions(options, ['path']);
   const { path, ...rest } = options;
   assertPath(path);
   const detachers: Array<() => void> = [];
-  const signaling = new SignalingServer(rest, () => {
+  const signaling = new SignalingServer<Data>(rest, () => {
     for (const detach of detachers.splice(0)) detach();
   });
   const handle = signaling.handleUpgrade.bind(signaling);
@@ -49,7 +50,7 @@ export function attachSignaling(server: UpgradableServer, options: AttachOptions
     for (const extra of Object.keys(signaling.options.dialects)) if (extra !== path) detachers.push(routeUpgrades(server, extra, handle));
   }
   if (signaling.options.peerjs !== undefined) {
-    const peerjsRoutes = createPeerjsRoutes(signaling);
+    const peerjsRoutes = createPeerjsRoutes(signaling as SignalingServer);
     detachers.push(routeRequests(server, (request, response) => !signaling.closed && peerjsRoutes(request, response)));
   }
   return signaling;

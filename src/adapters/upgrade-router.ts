@@ -1,7 +1,7 @@
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
-import { pathnameOf, rejectUpgrade } from '../transport/signaling-server.js';
+import { pathnameOf, rejectUpgrade } from '../transport/upgrades.js';
 
 type UpgradeHandler = (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
 

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { Identity } from '../transport/options.js';
+import type { Identity } from '../transport/upgrades.js';
 
 /** Claims of a signalroom access token. */
 export interface TokenClaims {

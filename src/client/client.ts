@@ -88,8 +88,10 @@ export interface SignalingClientEvents {
   offer: (event: { from: string; offer: unknown }) => void;
   answer: (event: { from: string; answer: unknown }) => void;
   candidate: (event: { from: string; candidate: unknown }) => void;
-  /** An application message (any relayed type but the three WebRTC ones). */
+  /** An application message from another peer (any relayed type but the three WebRTC ones). */
   message: (signal: SignalMessage) => void;
+  /** A message from the server's code (`signaling.send`, `signaling.broadcast`): `data` as the server sent it. */
+  'server-message': (data: unknown) => void;
   /** The server answered an error, or the connection failed. */
   error: (error: SignalingClientError) => void;
   /** The connection dropped; the next attempt starts in `delay` ms. */
@@ -116,7 +118,18 @@ const WEBRTC_FIELDS: Readonly<Record<string, string>> = { offer: 'offer', answer
 /** The server's close code for a connection whose id connected again elsewhere (`REPLACED_CLOSE_CODE`). */
 const REPLACED = 4001;
 
-const SERVER_TYPES = new Set(['id', 'resume-token', 'ice-servers', 'room-joined', 'room-left', 'room-peers', 'peer-joined', 'peer-left', 'error']);
+const SERVER_TYPES = new Set([
+  'id',
+  'resume-token',
+  'ice-servers',
+  'room-joined',
+  'room-left',
+  'room-peers',
+  'peer-joined',
+  'peer-left',
+  'error',
+  'server-message',
+]);
 const JOIN_ERRORS = new Set(['invalid-room-name', 'room-full', 'forbidden', 'rate-limit', 'too-many-rooms']);
 const OPEN = 1;
 
@@ -405,6 +418,9 @@ export class SignalingClient extends EventEmitter<SignalingClientEvents> {
         this.emit('error', error);
         return;
       }
+      case 'server-message':
+        this.emit('server-message', frame.data);
+        return;
       default:
         if (typeof type === 'string' && !SERVER_TYPES.has(type)) this.#relayed(type, frame);
     }

@@ -1,5 +1,6 @@
 import type { CoordinatedEnd, CoordinatedJoin, CoordinatedPeer, RoomCoordinator } from '../core/coordinator.js';
-import type { ClusterMember, SignalingCore } from '../core/core.js';
+import { coreInternals, type SignalingCore } from '../core/core.js';
+import type { ClusterMember, ClusterReplica } from '../core/replica.js';
 import type { Connection, LeaveReason, OutboundEvent, PeerOptions, RoomView, Signal, StatusReport } from '../core/types.js';
 import type { ArrivalMessage, Backplane, ClusterSummary, MemberEntry, PeerEntry, RoomEvent, RoomSnapshot, TakeoverMessage } from './backplane.js';
 import { RoomLink, roomOfJoin } from './room-link.js';
@@ -21,8 +22,13 @@ export interface ClusterHost {
   releasePeer(peerId: string, previous: Connection | undefined): void;
   /** A newer connection of the same id, on another node, took over: close ours. */
   replacePeer(peerId: string): void;
-  /** Decodes a relayed frame again with the codec that first decoded it (signals travel as their raw text). */
-  decodeSignal(dialect: string, raw: string): Signal | undefined;
+  /**
+   * Writes a signal as text for another node: the name of the codec that decoded it and the sender's frame
+   * (signals travel as the text they came in, so no node reads more than its codec does).
+   */
+  packSignal(signal: Signal): { readonly codec: string; readonly text: string };
+  /** Reads a signal another node packed, with the codec that first decoded it. */
+  unpackSignal(codec: string, text: string): Signal | undefined;
   /** A peer this node watches ({@link ClusterNode.watchPeer}) connected somewhere. */
   peerArrived?(peerId: string): void;
 }
@@ -55,22 +61,20 @@ export class ClusterNode implements RoomCoordinator {
   /** Peers being moved here with their rooms: they enter those rooms silently (nothing changed for the room). */
   readonly #adopting = new Set<string>();
   #resyncAgain = false;
+  /** What this node drives in its core: the changes the shared state decided. */
+  private readonly core: ClusterReplica;
 
   constructor(
     private readonly host: ClusterHost,
     private readonly backplane: Backplane,
     private readonly timing: ClusterTiming = CLUSTER_DEFAULTS,
   ) {
-    host.core.useCoordinator(this);
-  }
-
-  private get core(): SignalingCore {
-    return this.host.core;
+    this.core = coreInternals(host.core).useCoordinator(this);
   }
 
   /** The rooms this node creates keep its ownership rule (the `ownershipTransfer` option). */
   private get transferOwnership(): boolean {
-    return this.host.core.options.ownershipTransfer;
+    return this.core.options.ownershipTransfer;
   }
 
   /** Whether the engine is reachable. */
@@ -317,7 +321,8 @@ export class ClusterNode implements RoomCoordinator {
   }
 
   broadcast(roomId: string, from: string, signal: Signal): void {
-    this.backplane.publishToRoom(roomId, `${SIGNAL}${JSON.stringify([from, signal.dialect])}\n${signal.raw}`);
+    const { codec, text } = this.host.packSignal(signal);
+    this.backplane.publishToRoom(roomId, `${SIGNAL}${JSON.stringify([from, codec])}\n${text}`);
   }
 
   message(roomId: string, data: unknown, except: string | undefined): void {
@@ -370,7 +375,7 @@ export class ClusterNode implements RoomCoordinator {
     if (kind === SIGNAL) {
       const split = message.indexOf('\n');
       const [from, to, dialect, fromNode, open] = JSON.parse(message.slice(1, split)) as [string, string, string, string, boolean];
-      const signal = this.host.decodeSignal(dialect, message.slice(split + 1));
+      const signal = this.host.unpackSignal(dialect, message.slice(split + 1));
       if (signal !== undefined && !this.core.deliver(from, to, signal, open)) {
         // The target left (or moved) since the sender's node looked: tell the sender rather than drop it.
         this.backplane.sendToNode(fromNode, `${BOUNCE}${JSON.stringify([from, to])}`).catch(() => {});
@@ -402,7 +407,7 @@ export class ClusterNode implements RoomCoordinator {
       const split = message.indexOf('\n');
       const [from, dialect] = JSON.parse(message.slice(1, split)) as [string, string];
       if (this.core.hasLocal(from)) return; // our own broadcast: delivered here already
-      const signal = this.host.decodeSignal(dialect, message.slice(split + 1));
+      const signal = this.host.unpackSignal(dialect, message.slice(split + 1));
       if (signal !== undefined) this.core.deliverToRoom(roomId, from, { signal });
       return;
     }
@@ -593,7 +598,8 @@ export class ClusterNode implements RoomCoordinator {
   }
 
   #signalFrame(from: string, to: string, signal: Signal, open: boolean): string {
-    return `${SIGNAL}${JSON.stringify([from, to, signal.dialect, this.nodeId, open])}\n${signal.raw}`;
+    const { codec, text } = this.host.packSignal(signal);
+    return `${SIGNAL}${JSON.stringify([from, to, codec, this.nodeId, open])}\n${text}`;
   }
 
   #undeliverable(from: string, to: string, signal?: Signal): void {

@@ -3,7 +3,7 @@ import type { Connection, LeaveReason, PeerOptions, RoomView, Signal } from './t
 
 /** How a join the coordinator decided came out. */
 export type CoordinatedJoin =
-  /** Admitted and already applied here (through {@link SignalingCore.applyJoin}). */
+  /** Admitted and already applied here (through the cluster replica's `applyJoin`). */
   | { readonly outcome: 'applied' }
   | { readonly outcome: 'refused'; readonly code: SignalingErrorCode; readonly details: Record<string, unknown> }
   /** The shared state cannot be reached: decide on this node alone, as a single node would. */
@@ -29,7 +29,7 @@ export interface CoordinatedPeer {
  * The core's port to state it shares with other nodes (a cluster; see `src/cluster`). Without one, the core is
  * the whole world. With one, the core holds its own peers and the rooms they are in, with every member of those
  * rooms (members on other nodes as stand-ins whose {@link Connection} forwards signals); joins and ends are
- * decided by the coordinator, which applies their outcome back through the core's `apply*` methods, on every
+ * decided by the coordinator, which applies their outcome back through the core's cluster replica, on every
  * node in the same order. Everything else a local peer does is applied here at once and reported to it.
  */
 export interface RoomCoordinator {

@@ -7,10 +7,40 @@ export type RoutingScope = 'room' | 'open';
 export type LeaveReason = 'left' | 'kicked' | 'disconnected' | 'ended';
 
 /**
- * Why a peer disconnected: `'closed'` by its own side, `'server'` by {@link SignalingCore.disconnectPeer},
- * `'shutdown'` when the server closes, or a transport reason (`'too-large'`, `'error'`, ...).
+ * Why a peer disconnected. Its own side closed (`'closed'`) or the connection dropped (`'lost'`, `'error'`);
+ * server code disconnected it (`'server'`, {@link SignalingCore.disconnectPeer}); the server is closing
+ * (`'shutdown'`); a newer connection took its id (`'replaced'`); or the server cut it: a frame over
+ * `maxMessageSize` (`'too-large'`), no answer to pings (`'heartbeat'`), a client that does not read
+ * (`'write-stall'`, `'slow-consumer'`), too many refused frames (`'rate-limit'`), a PeerJS client silent past
+ * `alive_timeout` (`'alive-timeout'`). A peer in its resume grace period leaves when the period ends (with the
+ * reason it dropped), when its seat or slot is needed (`'evicted'`), or when what was kept for it overflows
+ * (`'resume-overflow'`).
  */
-export type DisconnectReason = 'closed' | 'server' | 'shutdown' | (string & {});
+export type DisconnectReason =
+  | 'closed'
+  | 'lost'
+  | 'error'
+  | 'server'
+  | 'shutdown'
+  | 'replaced'
+  | 'too-large'
+  | 'heartbeat'
+  | 'write-stall'
+  | 'slow-consumer'
+  | 'rate-limit'
+  | 'alive-timeout'
+  | 'evicted'
+  | 'resume-overflow';
+
+declare const opaque: unique symbol;
+
+/**
+ * The frame a signal was decoded from, as its codec keeps it: only `protocol/` reads it (to forward a frame of
+ * the same dialect without writing it again). The core passes it on untouched.
+ */
+export interface OpaqueFrame {
+  readonly [opaque]: true;
+}
 
 /**
  * A dialect-neutral signal: what one peer sends another. The codec of the sender's dialect fills it in; the
@@ -23,17 +53,13 @@ export interface Signal {
   readonly to?: unknown;
   /** The payload: the SDP, the candidate, the app data. */
   readonly data: unknown;
-  /** The dialect that produced it, so a receiver of the same dialect gets the original frame back. */
-  readonly dialect: string;
-  /** The sender's frame, parsed. */
-  readonly message: Readonly<Record<string, unknown>>;
-  /** The sender's frame as received, so it can be forwarded without serialising it again. */
-  readonly raw: string;
   /**
    * Publishes to this one room of the sender: every member gets it, the sender included (a y-webrtc `publish`).
    * Unset: `to` decides (a unicast, or a broadcast to the rest of every room of the sender).
    */
   readonly room?: string;
+  /** The sender's frame, for its codec only. */
+  readonly frame: OpaqueFrame;
 }
 
 /** A room as the encoders see it. `members` is keyed by peer id, in join order. */
@@ -48,10 +74,6 @@ export interface RoomView {
 /** What the core asks a connection to tell its client; the connection's dialect turns it into a frame. */
 export type OutboundEvent =
   | { readonly kind: 'welcome'; readonly peerId: string }
-  /** Sent by the transport, never by the core: the private token that resumes this identity. */
-  | { readonly kind: 'resume-token'; readonly token: string }
-  /** Sent by the transport when TURN is configured: credentials bound to this peer. */
-  | { readonly kind: 'ice-servers'; readonly iceServers: readonly unknown[] }
   | { readonly kind: 'joined'; readonly room: RoomView; readonly created: boolean }
   | { readonly kind: 'room-peers'; readonly room: RoomView; readonly peers: readonly string[] }
   | { readonly kind: 'peer-joined'; readonly room: RoomView; readonly peerId: string }
@@ -60,7 +82,10 @@ export type OutboundEvent =
   | { readonly kind: 'room-ended'; readonly room: RoomView }
   /** `room`: the room a publish went to (its member count is part of some dialects' frames). */
   | { readonly kind: 'signal'; readonly from: string; readonly signal: Signal; readonly room?: RoomView }
+  /** A message from server code ({@link SignalingCore.send}, {@link SignalingCore.broadcast}). */
   | { readonly kind: 'message'; readonly data: unknown }
+  /** A dialect's own answer to a frame of its peer (a y-webrtc `pong`): `data` is written as it is. */
+  | { readonly kind: 'reply'; readonly data: unknown }
   | {
       readonly kind: 'error';
       readonly code: SignalingErrorCode;
@@ -71,6 +96,9 @@ export type OutboundEvent =
        */
       readonly signal?: Signal;
     };
+
+/** Every kind of {@link OutboundEvent}. */
+export type OutboundKind = OutboundEvent['kind'];
 
 /**
  * The port through which the core talks to one client. Transports implement it; tests use a fake.
@@ -83,7 +111,10 @@ export interface Connection {
   close(code: number, reason: string): void;
 }
 
-/** A command decoded from a client's frame. */
+/**
+ * A command decoded from a client's frame. A frame that asks for nothing valid is not a command: its codec
+ * returns a {@link SignalingError}, which the transport hands to {@link SignalingCore.reject}.
+ */
 export type Command =
   | {
       readonly kind: 'join';
@@ -101,25 +132,19 @@ export type Command =
   | {
       readonly kind: 'signal';
       readonly signal: Signal;
-      /** A fault the codec found that the original reports only once it knows the target exists (see SignalFault). */
-      readonly fault?: SignalFault;
+      /**
+       * A fault the codec found that the original reports only once it knows the target exists: the original
+       * connector server checks a `Connect`'s target before its `data`, so an unknown target wins over a missing
+       * `data`.
+       */
+      readonly fault?: SignalingError;
     }
-  | { readonly kind: 'error'; readonly code: SignalingErrorCode; readonly details?: Record<string, unknown> }
   /** A frame that asks nothing of the core: a keep-alive (PeerJS `HEARTBEAT`), or a frame its original ignores. */
   | { readonly kind: 'noop' }
   /** Answers the sender with `data` and nothing else (y-webrtc `ping` → `pong`). */
   | { readonly kind: 'reply'; readonly data: unknown }
   /** Several commands from one frame, carried out in order (a y-webrtc `subscribe` to several topics). */
   | { readonly kind: 'batch'; readonly commands: readonly Command[] };
-
-/**
- * A signal the codec found malformed, answered only after the target was found: the original connector server
- * checks a `Connect`'s target before its `data`, so an unknown target wins over a missing `data`.
- */
-export interface SignalFault {
-  readonly code: SignalingErrorCode;
-  readonly details?: Record<string, unknown>;
-}
 
 /** How one peer behaves; chosen by its transport, usually from its dialect. */
 export interface PeerOptions {
@@ -144,8 +169,11 @@ export interface PeerOptions {
   readonly credential?: string;
 }
 
-/** A snapshot of one peer, safe to keep. */
-export interface PeerInfo {
+/**
+ * A snapshot of one peer, safe to keep. `Data` is the type of the application data your `authenticate` hook
+ * attaches (see {@link SignalingOptions}).
+ */
+export interface PeerInfo<Data = unknown> {
   readonly id: string;
   /** The cluster node it is connected to; `undefined` for this node. */
   readonly node: string | undefined;
@@ -154,7 +182,8 @@ export interface PeerInfo {
   /** Whether joining a room makes it leave its current one (console dialect). */
   readonly switchRooms: boolean;
   readonly rooms: readonly string[];
-  readonly data: unknown;
+  /** What `authenticate` returned as `data` for this peer (`undefined` without it). */
+  readonly data: Data;
 }
 
 /** A snapshot of one room, safe to keep. */
@@ -175,20 +204,17 @@ export interface StatusReport {
 }
 
 /** The events of {@link SignalingCore}; every payload is one object, so fields can be added later. */
-export interface SignalingEvents {
-  'peer:connect': (event: { peer: PeerInfo }) => void;
-  'peer:disconnect': (event: { peer: PeerInfo; reason: DisconnectReason }) => void;
-  /** A peer's connection dropped; it keeps its id and rooms for the resume grace period (transport event). */
-  'peer:suspend': (event: { peer: PeerInfo; reason: DisconnectReason }) => void;
-  /** A peer came back on a new connection with its resume token (transport event). */
-  'peer:resume': (event: { peer: PeerInfo }) => void;
-  'room:create': (event: { room: RoomInfo; peer: PeerInfo | undefined }) => void;
-  'room:join': (event: { room: RoomInfo; peer: PeerInfo }) => void;
-  'room:leave': (event: { room: RoomInfo; peer: PeerInfo; reason: LeaveReason }) => void;
-  'room:end': (event: { room: RoomInfo; by: PeerInfo | undefined }) => void;
+export interface SignalingEvents<Data = unknown> {
+  'peer:connect': (event: { peer: PeerInfo<Data> }) => void;
+  'peer:disconnect': (event: { peer: PeerInfo<Data>; reason: DisconnectReason }) => void;
+  /** A room was made: by a peer's join (`peer`), or by server code (`peer` undefined). */
+  'room:create': (event: { room: RoomInfo; peer: PeerInfo<Data> | undefined }) => void;
+  'room:join': (event: { room: RoomInfo; peer: PeerInfo<Data> }) => void;
+  'room:leave': (event: { room: RoomInfo; peer: PeerInfo<Data>; reason: LeaveReason }) => void;
+  'room:end': (event: { room: RoomInfo; by: PeerInfo<Data> | undefined }) => void;
   'room:delete': (event: { room: RoomInfo }) => void;
-  'signal': (event: { from: PeerInfo; to: PeerInfo | undefined; room: string | undefined; type: string }) => void;
-  'peer:error': (event: { peer: PeerInfo; error: SignalingError }) => void;
+  'signal': (event: { from: PeerInfo<Data>; to: PeerInfo<Data> | undefined; room: string | undefined; type: string }) => void;
+  'peer:error': (event: { peer: PeerInfo<Data>; error: SignalingError }) => void;
   /** A fault in signalroom or in one of your listeners; the server keeps running. */
   'error': (error: Error) => void;
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { SignalingServer } from '../transport/signaling-server.js';
+import { serverInternals, type SignalingServer } from '../server/signaling-server.js';
 
 /** How far back the dashboard's chart reaches. */
 const WINDOW_MS = 10 * 60 * 1000;
@@ -29,7 +29,7 @@ export class DashboardSeries {
 
   snapshot() {
     const now = Date.now();
-    const { signals, errors } = this.signaling.core.stats.totals;
+    const { signals, errors } = serverInternals(this.signaling).core.stats.totals;
     const last = this.#samples.at(-1);
     if (last === undefined || now - last.time >= MIN_SAMPLE_GAP_MS) this.#samples.push({ time: now, signals, errors });
     while (this.#samples.length > 0 && (this.#samples[0] as Sample).time < now - WINDOW_MS) this.#samples.shift();
@@ -42,7 +42,7 @@ export class DashboardSeries {
         errorsPerSecond: (sample.errors - previous.errors) / seconds,
       };
     });
-    const core = this.signaling.core;
+    const core = serverInternals(this.signaling).core;
     return {
       time: now,
       connections: this.signaling.connectionCount,

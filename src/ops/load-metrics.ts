@@ -1,5 +1,5 @@
 import { MISSING_PEER } from '../optional-peer.js';
-import type { SignalingServer } from '../transport/signaling-server.js';
+import { serverInternals, type SignalingServer } from '../server/signaling-server.js';
 import type { MetricsHandle } from './metrics-handle.js';
 
 /**
@@ -11,7 +11,7 @@ export function loadMetrics(signaling: SignalingServer): Promise<MetricsHandle |
     ({ createMetrics }) => createMetrics(signaling),
     (error: unknown) => {
       // prom-client not installed: metrics are off. Anything else is a bug worth hearing about.
-      if ((error as { code?: unknown }).code !== MISSING_PEER) signaling.core.reportError(error);
+      if ((error as { code?: unknown }).code !== MISSING_PEER) serverInternals(signaling).coreInternals.reportError(error);
       return undefined;
     },
   );

@@ -1,5 +1,7 @@
-import type { SignalingCore } from '../core/core.js';
 import type { SignalingEvents } from '../core/types.js';
+import type { TransportEvents } from '../transport/events.js';
+
+type ServerEvents = SignalingEvents & TransportEvents;
 
 /** The subset of pino's interface signalroom logs through; pino, bunyan-style loggers and {@link jsonLogger} fit. */
 export interface Logger {
@@ -35,8 +37,14 @@ export function jsonLogger(level: LogLevel = 'info', write: (line: string) => vo
   };
 }
 
-/** Logs one line per connection event of `core` (and its errors). Returns a function that stops it. */
-export function logEvents(core: SignalingCore, logger: Logger): () => void {
+/** What {@link logEvents} listens to: a signaling server. */
+export interface EventSource {
+  on<E extends keyof ServerEvents>(event: E, listener: ServerEvents[E]): unknown;
+  off<E extends keyof ServerEvents>(event: E, listener: ServerEvents[E]): unknown;
+}
+
+/** Logs one line per connection event of a server (and its errors). Returns a function that stops it. */
+export function logEvents(core: EventSource, logger: Logger): () => void {
   // Listening costs a snapshot of the peer and room per event: listen only at levels that print.
   const enabled = (level: string) => logger.isLevelEnabled?.(level) ?? true;
   const levelOf: Record<string, string> = {
@@ -49,7 +57,7 @@ export function logEvents(core: SignalingCore, logger: Logger): () => void {
     'peer:error': 'debug',
     error: 'error',
   };
-  const all: Partial<SignalingEvents> = {
+  const all: Partial<ServerEvents> = {
     'peer:connect': ({ peer }) => logger.info({ event: 'peer:connect', peer: peer.id, dialect: peer.dialect }, 'peer connected'),
     'peer:disconnect': ({ peer, reason }) =>
       logger.info({ event: 'peer:disconnect', peer: peer.id, reason, rooms: peer.rooms }, 'peer disconnected'),

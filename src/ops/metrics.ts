@@ -1,6 +1,6 @@
 import type { Counter, Registry } from 'prom-client';
 import { requireOptionalPeer } from '../optional-peer.js';
-import type { SignalingServer } from '../transport/signaling-server.js';
+import { serverInternals, type SignalingServer } from '../server/signaling-server.js';
 import type { MetricsHandle } from './metrics-handle.js';
 
 // prom-client is an optional peer dependency: without it, importing this subpath says what to install.
@@ -54,7 +54,7 @@ function totalCounter(
 export function createMetrics(signaling: SignalingServer, options: MetricsOptions = {}): SignalingMetrics {
   const registry = options.registry ?? new prom.Registry();
   const p = options.prefix ?? 'signalroom_';
-  const { core } = signaling;
+  const { core } = serverInternals(signaling);
   const stats = core.stats;
 
   const gauge = (name: string, help: string, read: () => number) =>
@@ -97,14 +97,14 @@ export function createMetrics(signaling: SignalingServer, options: MetricsOption
     buckets: [0.000_01, 0.000_025, 0.000_05, 0.000_1, 0.000_25, 0.000_5, 0.001, 0.005, 0.025],
     registers: [registry],
   });
-  signaling.observeMessageHandling((seconds) => handling.observe(seconds));
+  serverInternals(signaling).observeMessageHandling((seconds) => handling.observe(seconds));
 
   return {
     registry,
     contentType: registry.contentType,
     metrics: () => registry.metrics(),
     close: () => {
-      signaling.observeMessageHandling(undefined);
+      serverInternals(signaling).observeMessageHandling(undefined);
       for (const name of names) registry.removeSingleMetric(name);
     },
   };

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { sameSecret, tokenOf } from '../auth/tokens.js';
-import { queryOf } from '../transport/handshake.js';
-import type { ResolvedSignalingOptions } from '../transport/options.js';
+import { queryOf } from '../server/admission.js';
+import type { ResolvedSignalingOptions } from '../server/options.js';
 
 /**
  * Whether a request may read the routes that show peers and traffic (`/status`, `/metrics`, the dashboard).

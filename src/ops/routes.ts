@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { withoutUndefined } from '../core/options.js';
-import { authorizeHandshake } from '../transport/handshake.js';
-import type { SignalingServer } from '../transport/signaling-server.js';
+import { authorizeHandshake } from '../server/admission.js';
+import { serverInternals, type SignalingServer } from '../server/signaling-server.js';
 import { DASHBOARD_CSP, DASHBOARD_HTML, DashboardSeries } from './dashboard.js';
 import { opsAllowed } from './ops-auth.js';
 import { loadMetrics } from './load-metrics.js';
@@ -53,7 +53,7 @@ export function createOpsRoutes(signaling: SignalingServer, options: OpsRoutesOp
     void opsAllowed(request, signaling.options).then(
       (allowed) => (allowed ? serve(response) : unauthorized(response)),
       (error: unknown) => {
-        signaling.core.reportError(error);
+        serverInternals(signaling).coreInternals.reportError(error);
         json(response, 500, { error: 'Internal Server Error' });
       },
     );
@@ -121,9 +121,9 @@ async function serveIceServers(signaling: SignalingServer, request: IncomingMess
     const admission = await authorizeHandshake(request, signaling.options);
     if (admission.refuse !== undefined) return void json(response, admission.refuse, { error: admission.reason });
     const id = admission.identity.id ?? signaling.options.generateId({ kind: 'peer', dialect: undefined });
-    json(response, 200, { iceServers: signaling.iceServersFor(id) });
+    json(response, 200, { iceServers: serverInternals(signaling).iceServersFor(id) });
   } catch (error) {
-    signaling.core.reportError(error);
+    serverInternals(signaling).coreInternals.reportError(error);
     json(response, 500, { error: 'Internal Server Error' });
   }
 }

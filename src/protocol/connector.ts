@@ -1,6 +1,7 @@
-import type { Command, OutboundEvent, RoomView, Signal } from '../core/types.js';
-import type { SignalingErrorCode } from '../errors.js';
-import type { CodecOptions, Dialect } from './dialect.js';
+import type { Command, RoomView, Signal } from '../core/types.js';
+import { SignalingError, type SignalingErrorCode } from '../errors.js';
+import type { CodecOptions, Dialect, WireEvent } from './dialect.js';
+import { opaque, wireFrame } from './frame.js';
 import { goJson, goTimestamp } from './go-json.js';
 import { isObject, parseObject, type JsonObject } from './json.js';
 
@@ -65,7 +66,12 @@ const ERRORS: Readonly<Record<Exclude<SignalingErrorCode, 'unsupported-event' | 
   'too-many-rooms': { event: 'Too_Many_Rooms', text: (d) => `A client may be in at most ${String(d.limit)} rooms.` },
   'rate-limit': { event: 'Rate_Limited', text: () => 'Too many messages; slow down.' },
   'forbidden': { event: 'Forbidden', text: () => 'Not allowed.' },
+  'peer-not-found': { event: 'Not_Found', text: (d) => `Client with given ${String(d.peer)} not found` },
 };
+
+const INVALID_MESSAGE = new SignalingError('invalid-message');
+const UNSUPPORTED_EVENT = new SignalingError('unsupported-event');
+const RESERVED = new SignalingError('reserved-type');
 
 /** Options of {@link connectorDialect}; the clock and ids are injectable so tests can pin frames exactly. */
 export interface ConnectorCodecOptions extends CodecOptions {
@@ -99,15 +105,15 @@ export function connectorDialect(options: ConnectorCodecOptions): Dialect {
     defaultScope: 'open',
     switchRooms: false,
 
-    decode(text: string): Command {
+    decode(text: string): Command | SignalingError {
       const message = parseObject(text, options.maxDepth);
-      if (message === undefined) return { kind: 'error', code: 'invalid-message' };
+      if (message === undefined) return INVALID_MESSAGE;
       const event = typeof message.event === 'string' ? EVENT_ALIASES.get(message.event) : undefined;
-      if (event === undefined) return { kind: 'error', code: 'unsupported-event' };
+      if (event === undefined) return UNSUPPORTED_EVENT;
       return decodeEvent(event, message, text);
     },
 
-    encode(event: OutboundEvent): string | undefined {
+    encode(event: WireEvent): string | undefined {
       switch (event.kind) {
         case 'welcome':
           return envelope('info', 'Client_Details', { id: event.peerId });
@@ -136,6 +142,9 @@ export function connectorDialect(options: ConnectorCodecOptions): Dialect {
         case 'signal':
           return encodeSignal(event.signal, event.from, envelope);
         case 'message':
+          // An envelope like the server's own, so an original client can read it (it ignores events it does not know).
+          return envelope('info', 'Server_Message', { message: event.data });
+        case 'reply':
           return JSON.stringify(event.data);
         case 'error': {
           if (event.code === 'unsupported-event' || event.code === 'reserved-type') {
@@ -149,14 +158,14 @@ export function connectorDialect(options: ConnectorCodecOptions): Dialect {
   };
 }
 
-function decodeEvent(event: ConnectorEvent, message: JsonObject, raw: string): Command {
+function decodeEvent(event: ConnectorEvent, message: JsonObject, raw: string): Command | SignalingError {
   const data = message.data;
   const relayType = RELAY_TYPES.get(event);
   if (relayType !== undefined) {
     if (typeof message.to !== 'string') return missing(MISSING_TO);
     // A relay keeps the sender's keys: with an envelope's `type` it would pass for a server frame.
-    if (ENVELOPE_TYPES.has(message.type as string)) return { kind: 'error', code: 'reserved-type' };
-    return { kind: 'signal', signal: { type: relayType, to: message.to, data, dialect: 'connector', message, raw } };
+    if (ENVELOPE_TYPES.has(message.type as string)) return RESERVED;
+    return { kind: 'signal', signal: { type: relayType, to: message.to, data, frame: opaque({ dialect: 'connector', message, raw }) } };
   }
   if (event === 'Connect') return decodeConnect(message, raw);
   if (!isObject(data)) return missing(MISSING_DATA);
@@ -178,7 +187,7 @@ function decodeEvent(event: ConnectorEvent, message: JsonObject, raw: string): C
       return { kind: 'end', room: data.room };
     }
     default:
-      return { kind: 'error', code: 'unsupported-event' };
+      return UNSUPPORTED_EVENT;
   }
 }
 
@@ -186,7 +195,7 @@ function decodeEvent(event: ConnectorEvent, message: JsonObject, raw: string): C
  * `Connect` is checked in the original's order: `to`, then whether that client exists (the core does it), then
  * `data`, then `data.sdp`. So the codec hands a malformed `Connect` on with its fault, answered after the target.
  */
-function decodeConnect(message: JsonObject, raw: string): Command {
+function decodeConnect(message: JsonObject, raw: string): Command | SignalingError {
   if (typeof message.to !== 'string') return missing(MISSING_TO);
   const data = message.data;
   const fault = !isObject(data) ? MISSING_DATA : data.sdp === undefined ? MISSING_SDP : undefined;
@@ -196,17 +205,13 @@ function decodeConnect(message: JsonObject, raw: string): Command {
     type: 'connect',
     to: message.to,
     data: { sdp: isObject(data) ? data.sdp : undefined, candidate },
-    dialect: 'connector',
-    message,
-    raw,
+    frame: opaque({ dialect: 'connector', message, raw }),
   };
-  return fault === undefined
-    ? { kind: 'signal', signal }
-    : { kind: 'signal', signal, fault: { code: 'missing-fields', details: { message: fault } } };
+  return fault === undefined ? { kind: 'signal', signal } : { kind: 'signal', signal, fault: missing(fault) };
 }
 
-function missing(message: string): Command {
-  return { kind: 'error', code: 'missing-fields', details: { message } };
+function missing(message: string): SignalingError {
+  return new SignalingError('missing-fields', { message });
 }
 
 /**
@@ -218,11 +223,12 @@ function encodeSignal(
   from: string,
   envelope: (type: 'info', event: string, data: unknown) => string,
 ): string {
-  if (signal.dialect === 'connector') {
+  const frame = wireFrame(signal);
+  if (frame.dialect === 'connector') {
     // Only a connector `Connect` (checked by its decoder) becomes the server's offer envelope; another dialect's
     // frame of type "connect" is an app message like any other.
     if (signal.type === 'connect') return envelope('info', 'Offer', { data: signal.data, event: 'Offer', from });
-    const { to: _to, ...rest } = signal.message;
+    const { to: _to, ...rest } = frame.message;
     return `${goJson({ ...rest, from })}\n`;
   }
   return `${goJson({ event: EVENT_OF_TYPE.get(signal.type) ?? 'Message', data: signal.data, from })}\n`;

@@ -1,5 +1,7 @@
-import type { Command, OutboundEvent, Signal } from '../core/types.js';
-import type { CodecOptions, Dialect } from './dialect.js';
+import type { Command, Signal } from '../core/types.js';
+import { SignalingError } from '../errors.js';
+import type { CodecOptions, Dialect, WireEvent } from './dialect.js';
+import { opaque, wireFrame } from './frame.js';
 import { parseObject, type JsonObject } from './json.js';
 
 /** Types only the server may send: relaying them would let one peer corrupt another's view of the room. */
@@ -13,6 +15,7 @@ const RESERVED_TYPES = new Set([
   'peer-joined',
   'peer-left',
   'error',
+  'server-message',
 ]);
 
 /** The console wire types of the three WebRTC signals, and the field each carries its payload in. */
@@ -28,9 +31,9 @@ const CONSOLE_TYPE_OF: ReadonlyMap<string, string> = new Map([
   ['candidate', 'ice-candidate'],
 ]);
 
-const INVALID_MESSAGE: Command = { kind: 'error', code: 'invalid-message' };
-const INVALID_ROOM: Command = { kind: 'error', code: 'invalid-room-name' };
-const RESERVED: Command = { kind: 'error', code: 'reserved-type' };
+const INVALID_MESSAGE = new SignalingError('invalid-message');
+const INVALID_ROOM = new SignalingError('invalid-room-name');
+const RESERVED = new SignalingError('reserved-type');
 const LEAVE: Command = { kind: 'leave' };
 
 /**
@@ -40,7 +43,7 @@ const LEAVE: Command = { kind: 'leave' };
 export function consoleDialect(limits: CodecOptions): Dialect {
   const extensions = limits.extensions === true;
   // A broadcast hands the same event to every member in a row: encode it once.
-  let lastEvent: OutboundEvent | undefined;
+  let lastEvent: WireEvent | undefined;
   let lastText: string | undefined;
 
   return {
@@ -50,7 +53,7 @@ export function consoleDialect(limits: CodecOptions): Dialect {
     defaultScope: 'room',
     switchRooms: true,
 
-    decode(text: string): Command {
+    decode(text: string): Command | SignalingError {
       const message = parseObject(text, limits.maxDepth);
       if (message === undefined) return INVALID_MESSAGE;
       const type = message.type;
@@ -63,7 +66,7 @@ export function consoleDialect(limits: CodecOptions): Dialect {
       return { kind: 'signal', signal: toSignal(type, message, text) };
     },
 
-    encode(event: OutboundEvent): string | undefined {
+    encode(event: WireEvent): string | undefined {
       if (event === lastEvent) return lastText;
       const text = encode(event, extensions);
       if (event.kind === 'signal' || event.kind === 'peer-joined' || event.kind === 'peer-left') {
@@ -84,13 +87,11 @@ function toSignal(type: string, message: JsonObject, raw: string): Signal {
     // a bug in the sender, better reported than spread to the whole room.
     to: message.to === null ? undefined : message.to,
     data: known !== undefined ? message[known.field] : 'data' in message ? message.data : message,
-    dialect: 'console',
-    message,
-    raw,
+    frame: opaque({ dialect: 'console', message, raw }),
   };
 }
 
-function encode(event: OutboundEvent, extensions: boolean): string | undefined {
+function encode(event: WireEvent, extensions: boolean): string | undefined {
   switch (event.kind) {
     case 'welcome':
       return JSON.stringify({ type: 'id', id: event.peerId });
@@ -118,6 +119,9 @@ function encode(event: OutboundEvent, extensions: boolean): string | undefined {
     case 'signal':
       return encodeSignal(event.signal, event.from);
     case 'message':
+      // A type of its own, so no client mistakes it for a peer's frame; an original client reads it as any frame.
+      return JSON.stringify({ type: 'server-message', data: event.data });
+    case 'reply':
       return JSON.stringify(event.data);
     case 'error':
       // The original's errors are `{"type":"error","message":<code>, ...}`; `code` is our addition, on request.
@@ -131,11 +135,12 @@ function encode(event: OutboundEvent, extensions: boolean): string | undefined {
 
 /** The sender's frame with `from` stamped by the server; a console frame is forwarded without re-serialising. */
 function encodeSignal(signal: Signal, from: string): string {
-  if (signal.dialect === 'console') {
+  const frame = wireFrame(signal);
+  if (frame.dialect === 'console') {
     // A client-supplied `from` is overwritten in place; otherwise `from` is spliced in before the closing brace.
-    if (Object.hasOwn(signal.message, 'from')) return JSON.stringify({ ...signal.message, from });
-    const end = signal.raw.lastIndexOf('}');
-    return `${signal.raw.slice(0, end)},"from":${JSON.stringify(from)}}`;
+    if (Object.hasOwn(frame.message, 'from')) return JSON.stringify({ ...frame.message, from });
+    const end = frame.raw.lastIndexOf('}');
+    return `${frame.raw.slice(0, end)},"from":${JSON.stringify(from)}}`;
   }
   if (signal.type === 'connect') {
     // A connector `Connect` carries an offer (and maybe a candidate): hand it over as the offer it is.

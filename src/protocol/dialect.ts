@@ -1,4 +1,5 @@
 import type { Command, OutboundEvent, RoutingScope } from '../core/types.js';
+import type { SignalingError } from '../errors.js';
 
 /** The wire dialects signalroom speaks (docs/protocols.md). */
 export type DialectName = 'console' | 'connector' | 'peerjs' | 'ywebrtc';
@@ -20,6 +21,17 @@ export interface CodecOptions extends DecodeLimits {
 }
 
 /**
+ * Frames the transport sends, never the core: what a connection that asked for extensions learns right after its
+ * id (its resume token, TURN credentials).
+ */
+export type ExtensionEvent =
+  | { readonly kind: 'resume-token'; readonly token: string }
+  | { readonly kind: 'ice-servers'; readonly iceServers: readonly unknown[] };
+
+/** Everything a codec writes: the core's events and the transport's own. */
+export type WireEvent = OutboundEvent | ExtensionEvent;
+
+/**
  * A wire format: a pure codec between text frames and the core's dialect-neutral commands and events,
  * plus the per-connection policy its spec implies.
  */
@@ -33,8 +45,8 @@ export interface Dialect {
   readonly defaultScope: RoutingScope;
   /** Whether joining a room leaves the current one (one room per connection). */
   readonly switchRooms: boolean;
-  /** Turns a client's text frame into a command (an `error` command when the frame is bad). */
-  decode(text: string): Command;
+  /** Turns a client's text frame into a command, or the error a bad frame is answered with. */
+  decode(text: string): Command | SignalingError;
   /** Turns an event into a text frame, or `undefined` when the dialect has no frame for it. */
-  encode(event: OutboundEvent): string | undefined;
+  encode(event: WireEvent): string | undefined;
 }

@@ -1,5 +1,7 @@
-import type { Command, OutboundEvent, Signal } from '../core/types.js';
-import type { CodecOptions, Dialect } from './dialect.js';
+import type { Command, Signal } from '../core/types.js';
+import { SignalingError } from '../errors.js';
+import type { CodecOptions, Dialect, WireEvent } from './dialect.js';
+import { frameDialect, opaque, wireFrame } from './frame.js';
 import { parseObject } from './json.js';
 
 /** The relayed message types of the PeerJS protocol and the neutral signal type each becomes. */
@@ -36,11 +38,11 @@ export function peerjsExpire(absent: string, sender: string): { type: 'EXPIRE'; 
 
 /** Whether the original holds a message of this neutral type for a destination that is not connected yet. */
 export function peerjsHolds(signal: Signal): boolean {
-  return signal.dialect === 'peerjs' && signal.type !== 'leave' && signal.type !== 'expire';
+  return frameDialect(signal) === 'peerjs' && signal.type !== 'leave' && signal.type !== 'expire';
 }
 
 const NOOP: Command = { kind: 'noop' };
-const INVALID_MESSAGE: Command = { kind: 'error', code: 'invalid-message' };
+const INVALID_MESSAGE = new SignalingError('invalid-message');
 
 /**
  * The `peerjs` dialect: the wire format of the `peer` package's PeerServer as the `peerjs` client speaks it
@@ -57,28 +59,31 @@ export function peerjsDialect(options: CodecOptions): Dialect {
     defaultScope: 'open',
     switchRooms: false,
 
-    decode(text: string): Command {
+    decode(text: string): Command | SignalingError {
       const message = parseObject(text, options.maxDepth);
       if (message === undefined || typeof message.type !== 'string') return INVALID_MESSAGE;
       const type = RELAYED.get(message.type);
       // HEARTBEAT only keeps the client alive (the transport sees every frame); the original ignores unknown types
       // and relayed ones without a destination.
       if (type === undefined || typeof message.dst !== 'string') return NOOP;
-      return { kind: 'signal', signal: { type, to: message.dst, data: message.payload, dialect: 'peerjs', message, raw: text } };
+      return { kind: 'signal', signal: { type, to: message.dst, data: message.payload, frame: opaque({ dialect: 'peerjs', message, raw: text }) } };
     },
 
-    encode(event: OutboundEvent): string | undefined {
+    encode(event: WireEvent): string | undefined {
       switch (event.kind) {
         case 'welcome':
           return '{"type":"OPEN"}';
         case 'signal': {
           const { signal } = event;
+          const frame = wireFrame(signal);
           // As the original builds it: these four keys, in this order (other fields of the sender's frame are dropped).
-          const type = signal.dialect === 'peerjs' ? signal.message.type : (TYPE_OF.get(signal.type) ?? signal.type);
-          const dst = signal.dialect === 'peerjs' ? signal.message.dst : signal.to;
+          const type = frame.dialect === 'peerjs' ? frame.message.type : (TYPE_OF.get(signal.type) ?? signal.type);
+          const dst = frame.dialect === 'peerjs' ? frame.message.dst : signal.to;
           return JSON.stringify({ type, src: event.from, dst, payload: signal.data });
         }
         case 'message':
+        case 'reply':
+          // PeerJS has no server frame of its own: server code writes PeerJS frames (an `EXPIRE`, say) as they are.
           return JSON.stringify(event.data);
         default:
           return undefined;

@@ -1,10 +1,12 @@
-import type { Command, OutboundEvent } from '../core/types.js';
-import type { CodecOptions, Dialect } from './dialect.js';
+import type { Command } from '../core/types.js';
+import { SignalingError } from '../errors.js';
+import type { CodecOptions, Dialect, WireEvent } from './dialect.js';
+import { opaque, wireFrame } from './frame.js';
 import { parseObject, type JsonObject } from './json.js';
 
 const NOOP: Command = { kind: 'noop' };
 const PONG: Command = { kind: 'reply', data: { type: 'pong' } };
-const INVALID_MESSAGE: Command = { kind: 'error', code: 'invalid-message' };
+const INVALID_MESSAGE = new SignalingError('invalid-message');
 
 /**
  * The `ywebrtc` dialect: the wire format of y-webrtc's signaling server (`bin/server.js` of the y-webrtc package;
@@ -13,7 +15,7 @@ const INVALID_MESSAGE: Command = { kind: 'error', code: 'invalid-message' };
  */
 export function ywebrtcDialect(options: CodecOptions): Dialect {
   // A publish hands the same event to every subscriber in a row: encode it once.
-  let lastEvent: OutboundEvent | undefined;
+  let lastEvent: WireEvent | undefined;
   let lastText: string | undefined;
 
   return {
@@ -23,7 +25,7 @@ export function ywebrtcDialect(options: CodecOptions): Dialect {
     defaultScope: 'room',
     switchRooms: false,
 
-    decode(text: string): Command {
+    decode(text: string): Command | SignalingError {
       const message = parseObject(text, options.maxDepth);
       if (message === undefined) return INVALID_MESSAGE;
       switch (message.type) {
@@ -36,7 +38,7 @@ export function ywebrtcDialect(options: CodecOptions): Dialect {
           if (typeof message.topic !== 'string' || message.topic === '') return NOOP;
           return {
             kind: 'signal',
-            signal: { type: 'publish', room: message.topic, data: message.data, dialect: 'ywebrtc', message, raw: text },
+            signal: { type: 'publish', room: message.topic, data: message.data, frame: opaque({ dialect: 'ywebrtc', message, raw: text }) },
           };
         case 'ping':
           return PONG;
@@ -45,7 +47,7 @@ export function ywebrtcDialect(options: CodecOptions): Dialect {
       }
     },
 
-    encode(event: OutboundEvent): string | undefined {
+    encode(event: WireEvent): string | undefined {
       if (event === lastEvent) return lastText;
       const text = encode(event);
       if (event.kind === 'signal') {
@@ -64,18 +66,22 @@ function topics(message: JsonObject, command: (topic: string) => Command): Comma
   return list.length === 0 ? NOOP : { kind: 'batch', commands: list.map(command) };
 }
 
-function encode(event: OutboundEvent): string | undefined {
+function encode(event: WireEvent): string | undefined {
   switch (event.kind) {
     case 'signal': {
       const clients = event.room?.members.size;
-      if (event.signal.dialect === 'ywebrtc') {
+      const frame = wireFrame(event.signal);
+      if (frame.dialect === 'ywebrtc') {
         // The sender's object with `clients` set, as the original sends it (an own `clients` keeps its place).
-        return JSON.stringify(clients === undefined ? event.signal.message : { ...event.signal.message, clients });
+        return JSON.stringify(clients === undefined ? frame.message : { ...frame.message, clients });
       }
       if (event.room === undefined) return undefined;
       return JSON.stringify({ type: 'publish', topic: event.room.id, data: event.signal.data, clients });
     }
     case 'message':
+      // Its own type: a y-webrtc client ignores types it does not know.
+      return JSON.stringify({ type: 'server-message', data: event.data });
+    case 'reply':
       return JSON.stringify(event.data);
     case 'resume-token':
       return JSON.stringify({ type: 'resume-token', token: event.token });

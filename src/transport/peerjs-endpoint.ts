@@ -3,11 +3,12 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { ClusterNode } from '../cluster/cluster-node.js';
-import type { SignalingCore } from '../core/core.js';
-import type { OutboundEvent, Signal } from '../core/types.js';
-import type { Dialect } from '../protocol/dialect.js';
+import type { CoreInternals, SignalingCore } from '../core/core.js';
+import type { RoutingScope, Signal } from '../core/types.js';
+import type { Dialect, WireEvent } from '../protocol/dialect.js';
+import { frameText } from '../protocol/frame.js';
 import { PEERJS_ERRORS, PEERJS_ID_TAKEN, peerjsError, peerjsExpire, peerjsHolds } from '../protocol/peerjs.js';
-import type { Admission } from './handshake.js';
+import type { Admission } from './upgrades.js';
 import { PeerjsMailbox } from './peerjs-mailbox.js';
 import type { ResolvedPeerServerOptions } from './peerjs-options.js';
 import { Session, type SessionHost } from './session.js';
@@ -15,7 +16,10 @@ import { Session, type SessionHost } from './session.js';
 /** What the PeerJS endpoint needs from the signaling server it belongs to. */
 export interface PeerjsHost {
   readonly core: SignalingCore;
+  readonly internals: CoreInternals;
   readonly sessionHost: SessionHost;
+  /** The routing scope of PeerJS peers (`'open'` unless configured otherwise). */
+  readonly scope: RoutingScope;
   /** Counts a new session among the server's (heartbeat, shutdown, `maxConnections`). */
   addSession(session: Session): void;
   /** This server's place in a cluster, if any: ids and their tokens are checked cluster-wide. */
@@ -43,7 +47,7 @@ class PeerjsSession extends Session {
     super.receive(data, isBinary);
   }
 
-  override send(event: OutboundEvent): void {
+  override send(event: WireEvent): void {
     if (event.kind === 'error' && event.signal !== undefined && this.endpoint.hold(this.peerId, event.signal)) return;
     super.send(event);
   }
@@ -109,7 +113,7 @@ export class PeerjsEndpoint {
       },
       (error: unknown) => {
         // The shared state is out of reach: decide as a single node would.
-        this.host.core.reportError(error);
+        this.host.internals.reportError(error);
         if (ws.readyState === ws.OPEN) this.#open(session, id, credential, admission);
       },
     );
@@ -123,13 +127,13 @@ export class PeerjsEndpoint {
   hold(from: string, signal: Signal): boolean {
     if (!peerjsHolds(signal) || typeof signal.to !== 'string') return false;
     const to = signal.to;
-    const { held, first } = this.#mailbox.hold(to, { from, signal, bytes: signal.raw.length });
+    const { held, first } = this.#mailbox.hold(to, { from, signal, bytes: frameText(signal).length });
     if (!held) {
       // The sender has as much waiting as one receiver may have buffered: it hears at once that nobody came.
-      this.host.core.send(from, peerjsExpire(to, from));
+      this.#expire(from, to);
       return true;
     }
-    if (this.host.core.hasLocal(to)) {
+    if (this.host.internals.hasLocal(to)) {
       this.#deliverHeld(to);
     } else if (first && this.host.cluster !== undefined) {
       // The destination may connect on another node: ask to hear of it (or learn it is there already).
@@ -155,7 +159,7 @@ export class PeerjsEndpoint {
     const core = this.host.core;
     session.peerId = core.connect(session, {
       id,
-      scope: this.host.sessionHost.options.scope.peerjs,
+      scope: this.host.scope,
       switchRooms: false,
       dialect: 'peerjs',
       data: admission.identity.data,
@@ -173,12 +177,20 @@ export class PeerjsEndpoint {
   #deliverHeld(to: string): void {
     const core = this.host.core;
     for (const message of this.#mailbox.take(to)) {
-      if (core.hasLocal(message.from)) core.handle(message.from, { kind: 'signal', signal: message.signal });
+      if (this.host.internals.hasLocal(message.from)) core.handle(message.from, { kind: 'signal', signal: message.signal });
     }
   }
 
   #expired(to: string, senders: readonly string[]): void {
-    for (const sender of senders) this.host.core.send(sender, peerjsExpire(to, sender));
+    for (const sender of senders) this.#expire(sender, to);
+  }
+
+  /** Tells a sender its held message found nobody in time (PeerServer's `EXPIRE`), on its current socket. */
+  #expire(sender: string, absent: string): void {
+    const session = this.#clients.get(sender)?.session;
+    if (session !== undefined && this.host.internals.isCurrent(sender, session)) {
+      session.send({ kind: 'reply', data: peerjsExpire(absent, sender) });
+    }
   }
 }
 

@@ -1,19 +1,22 @@
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocket } from 'ws';
-import type { SignalingCore } from '../core/core.js';
-import type { Command, Connection, OutboundEvent } from '../core/types.js';
-import type { Dialect } from '../protocol/dialect.js';
-import type { ResolvedSignalingOptions } from './options.js';
+import type { CoreInternals, SignalingCore } from '../core/core.js';
+import type { Command, Connection, DisconnectReason } from '../core/types.js';
+import { SignalingError } from '../errors.js';
+import type { Dialect, WireEvent } from '../protocol/dialect.js';
+
 import { nowMs, refill, TOKEN } from './token-bucket.js';
 
-const INVALID_MESSAGE: Command = { kind: 'error', code: 'invalid-message' };
-const RATE_LIMITED: Command = { kind: 'error', code: 'rate-limit' };
+const INVALID_MESSAGE = new SignalingError('invalid-message');
+const RATE_LIMITED = new SignalingError('rate-limit');
 
 /** What a session needs from the server that owns it. */
 export interface SessionHost {
   readonly core: SignalingCore;
-  readonly options: Readonly<ResolvedSignalingOptions>;
+  /** What only the transport may drive in the core (the current connection of a peer, its audience, errors). */
+  readonly internals: CoreInternals;
+  readonly options: SessionOptions;
   /** The socket has closed; `code` is the close code the client sent (or 1006). */
   sessionClosed(session: Session, code: number): void;
   /** Receives how long each frame took to handle, in seconds, when metrics want it. */
@@ -25,6 +28,19 @@ export interface SessionHost {
    * console dialect's), after freeing a seat held by a peer in its grace period if the room is full.
    */
   prepareJoin(session: Session, room: unknown): number;
+}
+
+/** The limits a session enforces (the server's resolved options). */
+export interface SessionOptions {
+  readonly messageRate: number;
+  readonly messageBurst: number;
+  readonly maxRateLimitStrikes: number;
+  readonly relayByteRate: number;
+  readonly relayByteBurst: number;
+  readonly joinRate: number;
+  readonly joinBurst: number;
+  readonly maxBufferedBytes: number;
+  readonly heartbeatTimeout: number;
 }
 
 const kSession = Symbol('signalroom.session');
@@ -54,7 +70,7 @@ export class Session implements Connection {
    */
   readAtPing = -1;
   /** Why the server cut this socket (`'slow-consumer'`, `'heartbeat'`, `'rate-limit'`, ...), if it did. */
-  cutReason: string | undefined;
+  cutReason: DisconnectReason | undefined;
   /** This socket's peer moved to a newer socket (resume); closing it must not touch the peer. */
   retired = false;
   /** The client asked for extensions (resume token and grace period, ICE servers, error codes). */
@@ -98,7 +114,7 @@ export class Session implements Connection {
     socket.on('close', onClose);
   }
 
-  send(event: OutboundEvent): void {
+  send(event: WireEvent): void {
     const socket = this.socket;
     // A closing socket can still be told things (a room emptying at shutdown): drop them quietly.
     if (socket.readyState !== WebSocket.OPEN) return;
@@ -114,7 +130,7 @@ export class Session implements Connection {
    * has: a client that reads gets the close frame; one that does not read is terminated `heartbeatTimeout` ms
    * later, so its buffers are freed either way. Its peer leaves at once and no more is queued for it.
    */
-  shed(reason: string): void {
+  shed(reason: DisconnectReason): void {
     if (this.cutReason !== undefined) return;
     this.cutReason = reason;
     this.#ended = true;
@@ -150,7 +166,7 @@ export class Session implements Connection {
    * Cuts the socket at once, dropping whatever it still buffers, so a slow or dead client frees its memory now.
    * The close event follows asynchronously and the peer leaves its rooms then.
    */
-  cut(reason: string): void {
+  cut(reason: DisconnectReason): void {
     if (this.cutReason !== undefined) return;
     this.cutReason = reason;
     this.socket.terminate();
@@ -217,7 +233,7 @@ export class Session implements Connection {
   }
 
   #refuse(): void {
-    if (this.#strike()) this.host.core.handle(this.peerId, RATE_LIMITED);
+    if (this.#strike()) this.host.core.reject(this.peerId, RATE_LIMITED);
   }
 
   /** Counts a refusal; false once there were too many (the connection is then closed with 1008). */
@@ -235,32 +251,49 @@ export class Session implements Connection {
     const observe = this.host.observeHandling;
     const started = observe === undefined ? 0 : performance.now();
     try {
-      let command = isBinary ? INVALID_MESSAGE : this.dialect.decode(data.toString());
-      if (command.kind === 'join' && !this.#takeJoin(this.host.prepareJoin(this, command.room))) command = RATE_LIMITED;
-      else if (command.kind === 'batch') {
-        // Each join of a batch (a y-webrtc subscribe to several topics) pays the join budget on its own.
-        command = {
-          kind: 'batch',
-          commands: command.commands.map((c) => (c.kind === 'join' && !this.#takeJoin(this.host.prepareJoin(this, c.room)) ? RATE_LIMITED : c)),
-        };
-      }
-      if (command.kind === 'signal' && !this.#takeBytes(data.length, command.signal.to === undefined)) {
-        if (!this.#strike()) return;
-        command = RATE_LIMITED;
-      } else if (this.#strikes > 0) {
-        // Strikes decay, rather than reset, with each message let through: a sender pacing itself just over a
-        // limit (one message in, many refused) still reaches the cut.
-        this.#strikes--;
-      }
-      const pending = core.handle(this.peerId, command);
-      if (pending !== undefined) {
-        this.#backlog = [];
-        pending.then(() => this.#drain());
+      const command = isBinary ? INVALID_MESSAGE : this.dialect.decode(data.toString());
+      if (command instanceof SignalingError) {
+        this.#letThrough();
+        core.reject(this.peerId, command);
+      } else if (command.kind === 'signal' && !this.#takeBytes(data.length, command.signal.to === undefined)) {
+        if (this.#strike()) core.reject(this.peerId, RATE_LIMITED);
+      } else {
+        this.#letThrough();
+        const pending = this.#run(command);
+        if (pending !== undefined) {
+          this.#backlog = [];
+          pending.then(() => this.#drain());
+        }
       }
     } catch (error) {
-      core.reportError(error);
+      this.host.internals.reportError(error);
     }
     if (observe !== undefined) observe((performance.now() - started) / 1000);
+  }
+
+  /**
+   * Strikes decay, rather than reset, with each message let through: a sender pacing itself just over a limit (one
+   * message in, many refused) still reaches the cut.
+   */
+  #letThrough(): void {
+    if (this.#strikes > 0) this.#strikes--;
+  }
+
+  /** One command, after the budgets that apply to it: each join pays the join budget, also within a batch. */
+  #run(command: Command): void | Promise<void> {
+    if (command.kind === 'batch') return this.#runBatch(command.commands, 0);
+    if (command.kind === 'join' && !this.#takeJoin(this.host.prepareJoin(this, command.room))) {
+      return this.host.core.reject(this.peerId, RATE_LIMITED);
+    }
+    return this.host.core.handle(this.peerId, command);
+  }
+
+  /** The commands of one frame (a y-webrtc subscribe to several topics) in order; one that waits holds the rest. */
+  #runBatch(commands: readonly Command[], from: number): void | Promise<void> {
+    for (let i = from; i < commands.length; i++) {
+      const pending = this.#run(commands[i] as Command);
+      if (pending !== undefined) return pending.then(() => this.#runBatch(commands, i + 1));
+    }
   }
 
   /**
@@ -290,7 +323,7 @@ export class Session implements Connection {
       this.#byteBudget = budget;
       return false;
     }
-    const recipients = broadcast ? this.host.core.audience(this.peerId) : 1;
+    const recipients = broadcast ? this.host.internals.audience(this.peerId) : 1;
     this.#byteBudget = budget - bytes * recipients * TOKEN;
     return true;
   }
@@ -324,6 +357,6 @@ function onClose(this: WebSocket, code: number): void {
   try {
     session.host.sessionClosed(session, code);
   } catch (error) {
-    session.host.core.reportError(error);
+    session.host.internals.reportError(error);
   }
 }

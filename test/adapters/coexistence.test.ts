@@ -88,7 +88,7 @@ describe.each(Object.entries(ORDERS))('one http.Server with a ws server on /live
     expect(await socketIoEcho(port, ['polling'])).toBe('io: hi');
     expect(await (await fetch(`http://127.0.0.1:${port}/`)).text()).toBe('app');
     // The app's ws server saw only its own connections.
-    expect(signaling.core.peerCount).toBe(2);
+    expect(signaling.peerCount).toBe(2);
   });
 });
 

@@ -25,16 +25,16 @@ describe('signalroom/fastify', () => {
     });
     expect(await refusedStatus(`ws://127.0.0.1:${port}/signal`)).toBe(401);
     expect(await refusedStatus(`ws://127.0.0.1:${port}/signal`, { authorization: 'Bearer no' })).toBe(401);
-    expect(app.signaling.core.peerCount).toBe(0);
+    expect(app.signaling.peerCount).toBe(0);
     const allowed = await TestClient.open(`ws://127.0.0.1:${port}/signal`, { ws: { headers: { authorization: 'Bearer ok' } } });
-    expect(app.signaling.core.peer(allowed.id)).toBeDefined();
+    expect(app.signaling.peer(allowed.id)).toBeDefined();
   });
 
   it('decorates fastify.signaling, honours path and statusPath, and answers a plain GET on the path with 426', async () => {
     const { app, port } = await fastifyApp(async (app) => {
       await app.register(signalroom, { path: '/rtc', statusPath: '/rtc/status', maxPeersPerRoom: 3 });
     });
-    expect(app.signaling.core.options.maxPeersPerRoom).toBe(3);
+    expect(app.signaling.options.maxPeersPerRoom).toBe(3);
     const client = await TestClient.open(`ws://127.0.0.1:${port}/rtc`);
     expect(await (await fetch(`http://127.0.0.1:${port}/rtc/status`)).json()).toMatchObject({ clients: [client.id] });
     expect((await fetch(`http://127.0.0.1:${port}/status`)).status).toBe(404);

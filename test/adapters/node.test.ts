@@ -49,8 +49,8 @@ describe('attachSignaling on http.Server', () => {
     const port = await listen(server);
     const a = await TestClient.open(`ws://127.0.0.1:${port}/one`);
     const b = await TestClient.open(`ws://127.0.0.1:${port}/two?x=1`);
-    expect(one.core.peers().map((p) => p.id)).toEqual([a.id]);
-    expect(two.core.peers().map((p) => p.id)).toEqual([b.id]);
+    expect(one.peers().map((p) => p.id)).toEqual([a.id]);
+    expect(two.peers().map((p) => p.id)).toEqual([b.id]);
     expect(await refusedStatus(`ws://127.0.0.1:${port}/three`)).toBe(404);
     expect(() => attachSignaling(server, { path: '/one' })).toThrow('signaling is already attached to this server on /one');
   });
@@ -84,7 +84,7 @@ describe('attachSignaling on http.Server', () => {
     expect((await b.closed).code).toBe(1001);
     // Only the listener that answers later upgrades on /s with 503 stays (see test/hardening/shutdown.test.ts).
     expect(server.listenerCount('upgrade')).toBe(1);
-    expect(signaling.core.peerCount).toBe(0);
+    expect(signaling.peerCount).toBe(0);
     // Detached: a new attachment on the same path works.
     const again = attachSignaling(server, { path: '/s' });
     onTestFinished(() => again.close());

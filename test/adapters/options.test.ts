@@ -4,7 +4,8 @@ import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { expressSignaling } from '../../src/adapters/express.js';
 import signalroom from '../../src/adapters/fastify.js';
-import { attachSignaling, createStandaloneServer, SIGNALING_DEFAULTS, SignalingServer } from '../../src/index.js';
+import { attachSignaling, SIGNALING_DEFAULTS, SignalingServer } from '../../src/index.js';
+import { createStandaloneServer } from '../../src/standalone.js';
 
 const server = () => http.createServer();
 

@@ -129,7 +129,7 @@ describe('SignalingClient', () => {
     }
     expect(sockets).toHaveLength(4);
     expect(overlaps).toEqual([0, 0, 0, 0]);
-    expect(signaling.core.peerCount).toBe(1);
+    expect(signaling.peerCount).toBe(1);
   });
 
   it('close() leaves no timer and no socket behind, and rejects pending calls', async () => {
@@ -203,7 +203,7 @@ describe('SignalingClient without surprises', () => {
     const a = client(url, { reconnect: false });
     await a.connect();
     const lost = a.next('error');
-    signaling.core.disconnectPeer(a.id as string, { code: 4002, reason: 'bye' });
+    signaling.disconnect(a.id as string, { code: 4002, reason: 'bye' });
     expect(await lost).toMatchObject({ code: 'connection-lost', details: { code: 4002, reason: 'bye' } });
   });
 
@@ -226,7 +226,7 @@ describe('SignalingClient without surprises', () => {
     controller.abort(new Error('user gave up'));
     await expect(pending).rejects.toThrow('user gave up');
     expect(a.connected).toBe(false);
-    expect(signaling.core.peerCount).toBe(0);
+    expect(signaling.peerCount).toBe(0);
     await expect(a.connect({ signal: AbortSignal.abort(new Error('already')) })).rejects.toThrow('already');
   });
 
@@ -246,7 +246,7 @@ describe('SignalingClient without surprises', () => {
     {
       await using a = client(url);
       await a.connect();
-      expect(signaling.core.peerCount).toBe(1);
+      expect(signaling.peerCount).toBe(1);
     }
     await gone;
     const attached = attachSignaling(http.createServer(), { path: '/s' });

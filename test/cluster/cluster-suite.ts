@@ -1,5 +1,7 @@
 import { expect, it } from 'vitest';
-import type { Backplane, StandaloneOptions, StatusReport } from '../../src/index.js';
+import type { StatusReport } from '../../src/index.js';
+import type { Backplane } from '../../src/cluster/index.js';
+import type { StandaloneOptions } from '../../src/standalone.js';
 import { TestClient } from '../helpers/client.js';
 import { getJson, startServer, type RunningServer } from '../helpers/server.js';
 
@@ -162,13 +164,13 @@ export function clusterSemantics(node: () => Backplane | Promise<Backplane>, opt
     owner.send({ event: 'End_Room', data: { room: 'owned' } });
     expect(await owner.next()).toMatchObject({ event: 'Room_Deleted' });
     expect(await guest.next()).toMatchObject({ event: 'Room_Deleted' });
-    await eventually(b, () => b.signaling.core.room('owned') === undefined);
+    await eventually(b, () => b.signaling.room('owned') === undefined);
   });
 
   it('kick and endRoom from server code on one node reach peers on the other', async () => {
     const [a, b] = await twoNodes();
     const [alice, bob] = await pairAcrossNodes(a, b, 'k');
-    expect(a.signaling.core.kick('k', bob.id)).toBe(true);
+    expect(a.signaling.kick('k', bob.id)).toBe(true);
     expect(await bob.next()).toEqual({ type: 'room-left', room: 'k', reason: 'kicked' });
     expect(await alice.next()).toEqual({ type: 'peer-left', peerId: bob.id });
   });
@@ -182,7 +184,7 @@ export function clusterSemantics(node: () => Backplane | Promise<Backplane>, opt
     const back = await TestClient.open(`${b.url}/?resume=${encodeURIComponent(token)}`);
     expect(back.id).toBe(bob.id);
     // Node a lets go of Bob once the takeover reaches it (no event marks it).
-    await eventually(a, () => !a.signaling.core.hasLocal(bob.id));
+    await eventually(a, () => a.signaling.peer(bob.id) === undefined);
     alice.send({ type: 'offer', to: bob.id, offer: { sdp: 'to the new node' } });
     expect(await back.next()).toMatchObject({ type: 'offer', from: alice.id });
     await alice.expectNothingPending();
@@ -196,7 +198,7 @@ export function clusterSemantics(node: () => Backplane | Promise<Backplane>, opt
     expect(back.id).toBe(bob.id);
     expect((await bob.closed).code).toBe(4000);
     // Node a lets go of Bob once the takeover reaches it (no event marks it).
-    await eventually(a, () => !a.signaling.core.hasLocal(bob.id));
+    await eventually(a, () => a.signaling.peer(bob.id) === undefined);
     alice.send({ type: 'chat', text: 'still one room' });
     expect(await back.next()).toMatchObject({ type: 'chat', from: alice.id });
     await alice.expectNothingPending();
@@ -208,6 +210,6 @@ export function clusterSemantics(node: () => Backplane | Promise<Backplane>, opt
     const [alice, bob] = await pairAcrossNodes(a, b, 'r');
     await b.close();
     expect(await alice.next()).toEqual({ type: 'peer-left', peerId: bob.id });
-    await eventually(a, () => a.signaling.core.peerCount === 1);
+    await eventually(a, () => a.signaling.peerCount === 1);
   });
 }

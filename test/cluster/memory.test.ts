@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryBackplane } from '../../src/index.js';
+import { MemoryBackplane } from '../../src/cluster/index.js';
 import { TestClient } from '../helpers/client.js';
 import { startServer } from '../helpers/server.js';
 import { clusterSemantics, eventually, join, outageRoom } from './cluster-suite.js';
@@ -27,7 +27,7 @@ describe('in-memory backplane faults', () => {
     const carol = await TestClient.open(a.url);
     await join(carol, 'r');
     bus.setDown(false);
-    await eventually(b, () => b.signaling.core.members('r').includes(carol.id));
+    await eventually(b, () => b.signaling.members('r').includes(carol.id));
     expect(b.signaling.status().rooms.r?.length).toBe(4);
   });
 });

@@ -79,8 +79,8 @@ describe.skipIf(!haveRedis && !inCi)('cluster on a real Redis', () => {
 
     await redis.restart(); // empty: every node must re-announce itself
     const started = Date.now();
-    await eventually(b, () => b.signaling.core.members('r').includes(carol.id));
-    await eventually(a, () => a.signaling.core.members('r').includes(bob.id));
+    await eventually(b, () => b.signaling.members('r').includes(carol.id));
+    await eventually(a, () => a.signaling.members('r').includes(bob.id));
     expect(Date.now() - started).toBeLessThan(15_000);
     expect(b.signaling.status().rooms).toEqual(a.signaling.status().rooms);
     alice.send({ type: 'offer', to: bob.id, offer: { sdp: 'after the outage' } });

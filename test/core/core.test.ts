@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { SignalingCore, type Signal } from '../../src/index.js';
+import { opaque } from '../../src/protocol/frame.js';
 import { FakeConnection } from '../helpers/fake-connection.js';
 
 function ids(): () => string {
@@ -9,7 +10,7 @@ function ids(): () => string {
 
 function signal(type: string, to?: string): Signal {
   const message = to === undefined ? { type } : { type, to };
-  return { type, to, data: {}, dialect: 'test', message, raw: JSON.stringify(message) };
+  return { type, to, data: {}, frame: opaque({ dialect: 'console', message, raw: JSON.stringify(message) }) };
 }
 
 function world(options: ConstructorParameters<typeof SignalingCore>[0] = {}) {

@@ -105,11 +105,11 @@ describe('hostile traffic', () => {
       await Promise.all(clients.map((client) => client.close()));
     }
     await new Promise<void>((resolve) => {
-      if (signaling.core.peerCount === 0) return resolve();
-      signaling.on('peer:disconnect', () => signaling.core.peerCount === 0 && resolve());
+      if (signaling.peerCount === 0) return resolve();
+      signaling.on('peer:disconnect', () => signaling.peerCount === 0 && resolve());
     });
     expect(signaling.status()).toEqual({ totalClients: 0, clients: [], rooms: {} });
-    expect(signaling.core.roomCount).toBe(0);
+    expect(signaling.roomCount).toBe(0);
     expect(signaling.connectionCount).toBe(0);
     // No timer per connection or per room outlives its owner (the heartbeat's one shared timer stays).
     expect(timers()).toBeLessThanOrEqual(timersBefore);
@@ -177,8 +177,8 @@ describe('model-based: random command sequences from several clients', () => {
           }
           await Promise.all(clients.map((client) => client.close()));
           await new Promise<void>((resolve) => {
-            if (signaling.core.peerCount === 0) return resolve();
-            signaling.on('peer:disconnect', () => signaling.core.peerCount === 0 && resolve());
+            if (signaling.peerCount === 0) return resolve();
+            signaling.on('peer:disconnect', () => signaling.peerCount === 0 && resolve());
           });
           expect(signaling.status()).toEqual({ totalClients: 0, clients: [], rooms: {} });
         } finally {

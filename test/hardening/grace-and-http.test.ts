@@ -64,7 +64,7 @@ describe('write progress: a receiver that never reads is cut even if it sends ke
     // Fill its kernel buffers from server code, and keep it "alive": it sends a frame every few ms.
     const blob = { type: 'blob', pad: 'x'.repeat(60_000) };
     for (let i = 0; i < 400 && !gone; i++) {
-      signaling.core.send(stuck.id, blob);
+      signaling.send(stuck.id, blob);
       if (i % 10 === 9) {
         stuck.send({ type: 'keepalive' });
         await new Promise((resolve) => setTimeout(resolve, 5));

@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { signToken } from '../../src/index.js';
+import { signToken } from '../../src/auth/index.js';
 import { refusedStatus, TestClient } from '../helpers/client.js';
 import { getJson, startServer } from '../helpers/server.js';
 
@@ -20,10 +20,10 @@ describe('origin allowlist', () => {
   it('answers a foreign browser Origin with 403 before the upgrade; allowed and origin-less clients connect', async () => {
     const { url, signaling } = await startServer({ allowedOrigins: ['https://app.example'] });
     expect(await refusedStatus(url, { origin: 'https://evil.example' })).toBe(403);
-    expect(signaling.core.peerCount).toBe(0);
+    expect(signaling.peerCount).toBe(0);
     await TestClient.open(url, { ws: { origin: 'https://app.example' } });
     await TestClient.open(url);
-    expect(signaling.core.peerCount).toBe(2);
+    expect(signaling.peerCount).toBe(2);
   });
 
   it('takes a predicate', async () => {

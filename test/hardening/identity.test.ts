@@ -41,7 +41,7 @@ describe('one id, one peer: the newest connection wins', () => {
     await first.closed;
     await bob.expectNothingPending();
     await second.expectNothingPending();
-    expect(signaling.core.peer('alice')?.rooms).toEqual(['r']);
+    expect(signaling.peer('alice')?.rooms).toEqual(['r']);
   });
 
   it('a reload during the grace period: the new connection keeps the id after the old grace period ends', async () => {
@@ -80,7 +80,7 @@ describe('one id, one peer: the newest connection wins', () => {
     await bob.expectNothingPending();
     current.send({ type: 'chat', text: 'still me' });
     expect(await bob.next()).toMatchObject({ type: 'chat', from: 'alice' });
-    expect(signaling.core.peer('alice')?.rooms).toEqual(['r']);
+    expect(signaling.peer('alice')?.rooms).toEqual(['r']);
   });
 
   it('without authentication, a replaced connection resuming gets a fresh id', async () => {

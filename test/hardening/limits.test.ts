@@ -144,7 +144,7 @@ describe('heartbeat', () => {
     // The answering peer has been pinged several times and is still here.
     let pings = 0;
     await new Promise<void>((resolve) => alive.socket.on('ping', () => ++pings === 3 && resolve()));
-    expect(signaling.core.peer(alive.id)?.rooms).toEqual(['r']);
+    expect(signaling.peer(alive.id)?.rooms).toEqual(['r']);
   });
 
   it('cuts no one with heartbeatInterval 0, while a server with a heartbeat does', async () => {
@@ -154,7 +154,7 @@ describe('heartbeat', () => {
     const silentHere = await TestClient.open(without.url, { ws: { autoPong: false } });
     // By the time the heartbeat has cut the first silent client, the second has been silent as long.
     expect((await silentThere.closed).code).toBe(1006);
-    expect(without.signaling.core.peer(silentHere.id)).toBeDefined();
+    expect(without.signaling.peer(silentHere.id)).toBeDefined();
     await silentHere.expectNothingPending();
   });
 });

@@ -37,7 +37,7 @@ describe('identity resume', () => {
     expect(back.id).toBe(b.id);
     expect(await resumed).toEqual({ peer: expect.objectContaining({ id: b.id }) });
     expect(await back.next()).toEqual({ type: 'offer', to: b.id, offer: { sdp: 'sent while b was away' }, from: a.id });
-    expect(signaling.core.peer(b.id)?.rooms).toEqual(['r']);
+    expect(signaling.peer(b.id)?.rooms).toEqual(['r']);
     await a.expectNothingPending();
     back.send({ type: 'answer', to: a.id, answer: { sdp: 'back' } });
     expect(await a.next()).toMatchObject({ type: 'answer', from: b.id });
@@ -53,7 +53,7 @@ describe('identity resume', () => {
     expect(await reason).toBe('lost');
     const back = await TestClient.open(`${url}/?resume=${encodeURIComponent(token)}`);
     expect(back.id).not.toBe(b.id);
-    expect(signaling.core.peer(b.id)).toBeUndefined();
+    expect(signaling.peer(b.id)).toBeUndefined();
   });
 
   it('a deliberate close leaves at once, with no grace period', async () => {
@@ -172,7 +172,7 @@ describe('resume tokens', () => {
     }
     await back.expectNothingPending();
     await a.expectNothingPending();
-    expect(signaling.core.peer(b.id)?.rooms).toEqual(['r']);
+    expect(signaling.peer(b.id)?.rooms).toEqual(['r']);
     const again = await TestClient.open(`${url}/?resume=${encodeURIComponent(fresh)}`);
     expect(again.id).toBe(b.id);
   });
@@ -180,7 +180,7 @@ describe('resume tokens', () => {
   it('are revoked by disconnectPeer (a ban): the peer cannot come back with its id or rooms', async () => {
     const { url, signaling } = await startServer({ resumeGracePeriod: 60_000 });
     const { a, b, token } = await pair(url);
-    signaling.core.disconnectPeer(b.id, { code: 4003, reason: 'banned' });
+    signaling.disconnect(b.id, { code: 4003, reason: 'banned' });
     expect(await b.closed).toEqual({ code: 4003, reason: 'banned' });
     expect(await a.next()).toEqual({ type: 'peer-left', peerId: b.id });
     const back = await TestClient.open(`${url}/?resume=${encodeURIComponent(token)}`);
@@ -191,7 +191,7 @@ describe('resume tokens', () => {
   it('are revoked by a kick; a kicked peer still connected gets a fresh token at once', async () => {
     const { url, signaling } = await startServer({ resumeGracePeriod: 60_000 });
     const { a, b, token } = await pair(url);
-    signaling.core.kick('r', b.id);
+    signaling.kick('r', b.id);
     expect(await b.next()).toEqual({ type: 'room-left', room: 'r', reason: 'kicked' });
     expect(await a.next()).toEqual({ type: 'peer-left', peerId: b.id });
     await b.expectNothingPending();
@@ -262,7 +262,7 @@ describe('plain connections (no ?extensions=1): exactly the original, leaves at 
     const serverSide = sockets[0] as import('node:stream').Duplex;
     // Checked one turn after the server's TCP socket closed: by then the peer must be gone and the room told.
     const afterOneTurn = new Promise<{ peer: unknown; status: unknown }>((resolve) =>
-      serverSide.once('close', () => setImmediate(() => resolve({ peer: signaling.core.peer(b.id), status: signaling.status() }))),
+      serverSide.once('close', () => setImmediate(() => resolve({ peer: signaling.peer(b.id), status: signaling.status() }))),
     );
     b.terminate();
     expect(await afterOneTurn).toEqual({ peer: undefined, status: { totalClients: 1, clients: [a.id], rooms: { r: [a.id] } } });
@@ -275,7 +275,7 @@ describe('plain connections (no ?extensions=1): exactly the original, leaves at 
     // autoPong off: this client never answers a ping, like a peer whose network vanished. It joins from the
     // server side at once, so it is in the room however soon the heartbeat gives up on it.
     const b = await TestClient.open(url, { ws: { autoPong: false } });
-    signaling.core.handle(b.id, { kind: 'join', room: 'r', mode: 'auto' });
+    void signaling.join(b.id, 'r');
     const reason = new Promise<string>((resolve) => signaling.on('peer:disconnect', ({ reason }) => resolve(reason)));
     expect(await a.next()).toEqual({ type: 'peer-joined', peerId: b.id });
     let frame = await a.next();
@@ -304,6 +304,6 @@ describe('plain connections (no ?extensions=1): exactly the original, leaves at 
     expect(b.resumeToken).toBeUndefined();
     b.terminate();
     expect(await a.next()).toEqual({ type: 'peer-left', peerId: b.id });
-    expect(signaling.core.peerCount).toBe(1);
+    expect(signaling.peerCount).toBe(1);
   });
 });

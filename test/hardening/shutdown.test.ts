@@ -37,11 +37,11 @@ describe('close() answers every upgrade', () => {
     const server = http.createServer();
     let started!: () => void;
     const authenticating = new Promise<void>((resolve) => (started = resolve));
-    let finish!: (value: false | object) => void;
+    let finish!: (value: false | { id?: string }) => void;
     const signaling = attachSignaling(server, {
       authenticate: () => {
         started();
-        return new Promise((resolve) => (finish = resolve));
+        return new Promise<false | { id?: string }>((resolve) => (finish = resolve));
       },
     });
     const port = await listen(server);
@@ -50,7 +50,7 @@ describe('close() answers every upgrade', () => {
     await signaling.close();
     expect(await answer).toBe('HTTP/1.1 503 Service Unavailable');
     finish({}); // the hook ends after the answer: nothing more happens
-    expect(signaling.core.peerCount).toBe(0);
+    expect(signaling.peerCount).toBe(0);
   });
 
   it('answers 503 to an upgrade that arrives after close() on a server with no request handler, on every path it had', async () => {
@@ -72,6 +72,6 @@ describe('close() answers every upgrade', () => {
     const again = attachSignaling(server, { path: '/signal' });
     onTestFinished(() => again.close());
     const client = await TestClient.open(`ws://127.0.0.1:${port}/signal`);
-    expect(again.core.peer(client.id)).toBeDefined();
+    expect(again.peer(client.id)).toBeDefined();
   });
 });

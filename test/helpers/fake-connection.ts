@@ -24,9 +24,6 @@ function summarise(event: OutboundEvent): Record<string, unknown> {
   switch (event.kind) {
     case 'welcome':
       return { kind: event.kind, peerId: event.peerId };
-    case 'resume-token':
-    case 'ice-servers':
-      return { kind: event.kind };
     case 'joined':
       return { kind: event.kind, room: event.room.id, created: event.created };
     case 'room-peers':
@@ -42,6 +39,7 @@ function summarise(event: OutboundEvent): Record<string, unknown> {
     case 'signal':
       return { kind: event.kind, from: event.from, type: event.signal.type };
     case 'message':
+    case 'reply':
       return { kind: event.kind, data: event.data };
     case 'error':
       return { kind: event.kind, code: event.code, ...event.details };

@@ -1,5 +1,5 @@
 import { onTestFinished } from 'vitest';
-import { createStandaloneServer, type StandaloneOptions, type StandaloneServer } from '../../src/index.js';
+import { createStandaloneServer, type StandaloneOptions, type StandaloneServer } from '../../src/standalone.js';
 
 export interface RunningServer extends StandaloneServer {
   /** `ws://127.0.0.1:<port>` */

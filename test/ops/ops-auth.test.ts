@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { signToken } from '../../src/index.js';
+import { signToken } from '../../src/auth/index.js';
 import { DASHBOARD_MAX_ROOMS, DashboardSeries } from '../../src/ops/dashboard.js';
 import { TestClient } from '../helpers/client.js';
 import { startServer } from '../helpers/server.js';
@@ -110,7 +110,7 @@ describe('/dashboard/data stays bounded', () => {
 
   it(`lists at most ${DASHBOARD_MAX_ROOMS} rooms and says how many there are`, async () => {
     const { signaling } = await startServer();
-    for (let i = 0; i <= DASHBOARD_MAX_ROOMS; i++) signaling.core.createRoom({ id: `room-${i}` });
+    for (let i = 0; i <= DASHBOARD_MAX_ROOMS; i++) signaling.createRoom({ id: `room-${i}` });
     const data = new DashboardSeries(signaling).snapshot();
     expect(data.rooms).toHaveLength(DASHBOARD_MAX_ROOMS);
     expect(data.roomCount).toBe(DASHBOARD_MAX_ROOMS + 1);

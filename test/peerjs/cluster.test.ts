@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryBackplane } from '../../src/index.js';
+import { MemoryBackplane } from '../../src/cluster/index.js';
 import type { Backplane } from '../../src/cluster/backplane.js';
 import { redisBackplane } from '../../src/cluster/redis.js';
 import { TestClient } from '../helpers/client.js';

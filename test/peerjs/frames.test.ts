@@ -20,7 +20,7 @@ describe('peerjs dialect: the socket (docs/protocols.md, the peerjs dialect)', (
     const client = await TestClient.open(peerjsUrl(base, { id: 'alice' }), { welcome: false });
     expect(await client.next()).toEqual({ type: 'OPEN' });
     expect(client.lastRaw()).toBe('{"type":"OPEN"}');
-    expect(signaling.core.peer('alice')).toMatchObject({ id: 'alice', dialect: 'peerjs', scope: 'open' });
+    expect(signaling.peer('alice')).toMatchObject({ id: 'alice', dialect: 'peerjs', scope: 'open' });
   });
 
   it('relays OFFER, ANSWER, CANDIDATE and LEAVE as {type,src,dst,payload}, src stamped, other fields dropped', async () => {
@@ -46,7 +46,7 @@ describe('peerjs dialect: the socket (docs/protocols.md, the peerjs dialect)', (
     alice.send('not json');
     alice.send(Buffer.from([1, 2, 3]));
     await expectNothingPending(alice);
-    expect(signaling.core.peer('alice')).toBeDefined();
+    expect(signaling.peer('alice')).toBeDefined();
   });
 
   it('refuses a socket without id, token or key: ERROR, then a close without status', async () => {
@@ -63,7 +63,7 @@ describe('peerjs dialect: the socket (docs/protocols.md, the peerjs dialect)', (
     const client = await TestClient.open(peerjsUrl(base, { id: 'alice', key: 'peerjs' }), { welcome: false });
     expect(await client.next()).toEqual({ type: 'ERROR', payload: { msg: 'Invalid key provided' } });
     expect((await client.closed).code).toBe(1005);
-    expect(signaling.core.peerCount).toBe(0);
+    expect(signaling.peerCount).toBe(0);
     const good = await TestClient.open(peerjsUrl(base, { id: 'alice', key: 'secret-key' }), { welcome: false });
     expect(await good.next()).toEqual({ type: 'OPEN' });
   });
@@ -83,7 +83,7 @@ describe('peerjs dialect: the socket (docs/protocols.md, the peerjs dialect)', (
     const bob = await openPeer(base, 'bob');
     bob.send({ type: 'OFFER', dst: 'alice', payload: 'x' });
     expect(await again.next()).toMatchObject({ type: 'OFFER', src: 'bob' });
-    expect(signaling.core.peerCount).toBe(2);
+    expect(signaling.peerCount).toBe(2);
   });
 
   it('concurrent_limit: at the limit a new id gets ERROR; the limit counts PeerJS clients, a takeover is not one more', async () => {
@@ -144,7 +144,7 @@ describe('peerjs dialect: the socket (docs/protocols.md, the peerjs dialect)', (
     const left = new Promise((resolve) => signaling.on('peer:disconnect', ({ reason }) => resolve(reason)));
     await alice.closed;
     expect(await left).toBe('alive-timeout');
-    expect(signaling.core.peer('alice')).toBeUndefined();
+    expect(signaling.peer('alice')).toBeUndefined();
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CONNECTOR_EVENTS } from '../../src/index.js';
+import { CONNECTOR_EVENTS } from '../../src/protocol/connector.js';
 import { TestClient, type Frame } from '../helpers/client.js';
 import { getJson, startServer } from '../helpers/server.js';
 
@@ -57,7 +57,7 @@ describe('connector dialect (docs/protocols.md, the connector dialect)', () => {
     const created = await a.next();
     expect(body(created)).toEqual({ type: 'info', event: 'Room_Created', data: { clients: [a.id], name: 'Room R', room: 'r' } });
     expect(a.lastRaw()).toContain(`"data":{"clients":["${a.id}"],"name":"Room R","room":"r"}`);
-    expect(signaling.core.room('r')?.owner).toBe(a.id);
+    expect(signaling.room('r')?.owner).toBe(a.id);
   });
 
   it('Create_Room without a room id generates one; the name defaults to ""', async () => {
@@ -175,7 +175,7 @@ describe('connector dialect (docs/protocols.md, the connector dialect)', () => {
     await b.next();
     b.send({ event: 'End_Room', data: { room: 'r' } });
     expect((await nextBody(b)).event).toBe('Unauthorised');
-    expect(signaling.core.endRoom('r')).toBe(true);
+    expect(signaling.endRoom('r')).toBe(true);
     expect((await nextBody(b)).event).toBe('Room_Deleted');
   });
 
@@ -185,7 +185,7 @@ describe('connector dialect (docs/protocols.md, the connector dialect)', () => {
     a.send({ event: 'Leave_Room', data: { room: 'r' } });
     await a.next();
     await b.next();
-    expect(signaling.core.room('r')?.owner).toBe(b.id);
+    expect(signaling.room('r')?.owner).toBe(b.id);
     a.send({ event: 'End_Room', data: { room: 'r' } });
     expect((await nextBody(a)).event).toBe('Unauthorised');
     b.send({ event: 'End_Room', data: { room: 'r' } });

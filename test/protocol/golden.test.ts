@@ -138,7 +138,7 @@ function consoleScript(s: Session): Step[] {
     { step: 'C leaves', actor: 'C', act: send('C', { type: 'leave-room' }) },
     { step: 'C leaves again', actor: 'C', act: send('C', { type: 'leave-room' }) },
     { step: 'B moves to r2', actor: 'B', act: send('B', { type: 'join-room', room: 'r2' }) },
-    { step: 'server code ends r2', act: (x) => void x.server.signaling.core.endRoom('r2') },
+    { step: 'server code ends r2', act: (x) => void x.server.signaling.endRoom('r2') },
     { step: 'B joins r', actor: 'B', act: send('B', { type: 'join-room', room: 'r' }) },
     disconnect('B', 1001, () => to('B')),
     disconnect('C', 1000, () => to('C')),

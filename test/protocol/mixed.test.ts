@@ -96,12 +96,12 @@ describe('room lifecycle from server code', () => {
     await cons.next();
     await con.next();
 
-    expect(signaling.core.kick('k', cons.id)).toBe(true);
+    expect(signaling.kick('k', cons.id)).toBe(true);
     expect(await cons.next()).toEqual({ type: 'room-left', room: 'k', reason: 'kicked' });
     expect(data(await con.next())).toEqual({ event: 'Client_Removed', data: { clients: [con.id], name: '', room: 'k' } });
-    expect(signaling.core.kick('k', con.id)).toBe(true);
+    expect(signaling.kick('k', con.id)).toBe(true);
     expect(data(await con.next())).toEqual({ event: 'Room_Left', data: { room: 'k', reason: 'kicked' } });
-    expect(signaling.core.roomCount).toBe(0);
+    expect(signaling.roomCount).toBe(0);
   });
 
   it('endRoom: every member is told in its dialect and the room is deleted with an event', async () => {
@@ -117,7 +117,7 @@ describe('room lifecycle from server code', () => {
     await cons.next();
     await con.next();
 
-    expect(signaling.core.endRoom('e')).toBe(true);
+    expect(signaling.endRoom('e')).toBe(true);
     expect(data(await con.next())).toEqual({ event: 'Room_Deleted', data: { clients: [con.id, cons.id], name: 'E', room: 'e' } });
     expect(await cons.next()).toEqual({ type: 'room-left', room: 'e', reason: 'ended' });
     expect(deleted).toEqual(['e']);
@@ -127,12 +127,12 @@ describe('room lifecycle from server code', () => {
     const { url, signaling } = await startServer({ dialect: 'connector' });
     const owner = await TestClient.open(url);
     const other = await TestClient.open(url);
-    const room = signaling.core.createRoom({ id: 'planned', name: 'Planned', capacity: 1, owner: owner.id, metadata: { topic: 'x' } });
+    const room = signaling.createRoom({ id: 'planned', name: 'Planned', capacity: 1, owner: owner.id, metadata: { topic: 'x' } });
     expect(room).toEqual({ id: 'planned', name: 'Planned', owner: owner.id, members: [], capacity: 1, metadata: { topic: 'x' } });
     expect(signaling.status().rooms).toEqual({});
-    expect(() => signaling.core.createRoom({ id: 'planned' })).toThrow('room-exists');
-    expect(() => signaling.core.createRoom({ id: '' })).toThrow('invalid-room-name');
-    expect(() => signaling.core.createRoom({ capacity: 0 })).toThrow(new TypeError('options.capacity must be an integer >= 1, got 0'));
+    expect(() => signaling.createRoom({ id: 'planned' })).toThrow('room-exists');
+    expect(() => signaling.createRoom({ id: '' })).toThrow('invalid-room-name');
+    expect(() => signaling.createRoom({ capacity: 0 })).toThrow(new TypeError('options.capacity must be an integer >= 1, got 0'));
 
     other.send({ event: 'Join_Room', data: { room: 'planned' } });
     expect(data(await other.next())).toEqual({ event: 'Client_Added', data: { clients: [other.id], name: 'Planned', room: 'planned' } });

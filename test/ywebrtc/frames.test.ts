@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryBackplane } from '../../src/index.js';
+import { MemoryBackplane } from '../../src/cluster/index.js';
 import type { Backplane } from '../../src/cluster/backplane.js';
 import { redisBackplane } from '../../src/cluster/redis.js';
 import { TestClient } from '../helpers/client.js';
@@ -53,7 +53,7 @@ describe('y-webrtc dialect (docs/protocols.md, the y-webrtc dialect)', () => {
     expect(b.lastRaw()).toBe(expected);
     expect(await a.next()).toEqual(JSON.parse(expected));
     await expectNothingPending(other);
-    expect(signaling.core.members('doc')).toHaveLength(2);
+    expect(signaling.members('doc')).toHaveLength(2);
   });
 
   it('a subscriber that unsubscribes or disconnects no longer counts and no longer hears', async () => {
@@ -77,7 +77,7 @@ describe('y-webrtc dialect (docs/protocols.md, the y-webrtc dialect)', () => {
     client.send({ type: 'subscribe', topics: [1, null, {}] });
     client.send({ type: 'subscribe' });
     await expectNothingPending(client);
-    expect(signaling.core.roomCount).toBe(0);
+    expect(signaling.roomCount).toBe(0);
   });
 
   it('refuses what the original could not: bad JSON, a publish to a topic one is not subscribed to, limits, hooks', async () => {
@@ -99,7 +99,7 @@ describe('y-webrtc dialect (docs/protocols.md, the y-webrtc dialect)', () => {
     const client = await open(yjs);
     client.send({ type: 'subscribe', topics: ['a', 'b', 'c'] });
     expect(await client.next()).toEqual({ type: 'error', message: 'rate-limit' });
-    expect(signaling.core.rooms().map((room) => room.id)).toEqual(['a', 'b']);
+    expect(signaling.rooms().map((room) => room.id)).toEqual(['a', 'b']);
   });
 });
 

@@ -1,19 +1,9 @@
 import type { IncomingMessage } from 'node:http';
 import { tokenOf, verifyToken } from '../auth/tokens.js';
-import type { AuthenticateResult, Identity, ResolvedSignalingOptions } from './options.js';
+import type { Admission, Identity } from '../transport/upgrades.js';
+import type { AuthenticateResult, ResolvedSignalingOptions } from './options.js';
 
-/** The handshake's verdict: who connects (and the resume token it brought), or the HTTP status that refuses it. */
-export interface Admission {
-  readonly identity: Identity;
-  readonly resume?: string | undefined;
-  /**
-   * Whether the client asked for extensions: `?extensions=1`, or a `?resume=` token (only our clients have one).
-   * Without them a connection is treated exactly as its original would treat it.
-   */
-  readonly extensions: boolean;
-  readonly refuse?: 401 | 403;
-  readonly reason: string;
-}
+export type { Admission } from '../transport/upgrades.js';
 
 const PLAIN: Admission = { identity: {}, extensions: false, reason: '' };
 const EXTENDED: Admission = { identity: {}, extensions: true, reason: '' };

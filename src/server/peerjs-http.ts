@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { SignalingServer } from './signaling-server.js';
+import { serverInternals, type SignalingServer } from './signaling-server.js';
 
 /** What PeerServer answers on `GET <path>/` (its app.json), served as it is. */
 export const PEERJS_INFO = {
@@ -63,13 +63,13 @@ export function createPeerjsRoutes(signaling: SignalingServer, { root = false }:
 /** A new id from `generateClientId`, never one connected here (as the original's loop). */
 function freshId(signaling: SignalingServer, generate: () => string): string {
   let id = generate();
-  for (let tries = 0; signaling.core.hasLocal(id) && tries < 100; tries++) id = generate();
+  for (let tries = 0; serverInternals(signaling).coreInternals.hasLocal(id) && tries < 100; tries++) id = generate();
   return id;
 }
 
 /** The ids a discovering client sees: this node's PeerJS clients, or every peer of the cluster. */
 async function listPeers(signaling: SignalingServer): Promise<string[]> {
-  if (signaling.nodeId === undefined) return signaling.peerjsClientIds();
+  if (signaling.nodeId === undefined) return serverInternals(signaling).peerjsClientIds();
   return (await signaling.clusterStatus()).clients;
 }
 

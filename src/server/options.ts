@@ -7,7 +7,10 @@ import type { Backplane } from '../cluster/backplane.js';
 import type { Logger } from '../ops/logger.js';
 import type { TurnOptions } from '../ops/turn.js';
 import type { DialectName } from '../protocol/dialect.js';
-import { resolvePeerServerOptions, type PeerServerOptions, type ResolvedPeerServerOptions } from './peerjs-options.js';
+import { resolvePeerServerOptions, type PeerServerOptions, type ResolvedPeerServerOptions } from '../transport/peerjs-options.js';
+import type { Identity } from '../transport/upgrades.js';
+
+export type { Identity } from '../transport/upgrades.js';
 
 /**
  * Options of a signaling server ({@link attachSignaling}, the adapters and the standalone server).
@@ -16,7 +19,7 @@ import { resolvePeerServerOptions, type PeerServerOptions, type ResolvedPeerServ
  * @example
  * attachSignaling(server, { path: '/signal', maxPeersPerRoom: 8, dialects: { '/p2p': 'connector' } });
  */
-export interface SignalingOptions extends CoreOptions {
+export interface SignalingOptions<Data = unknown> extends CoreOptions {
   /**
    * Largest frame accepted, in bytes. A bigger frame closes that socket with 1009; other peers are unaffected.
    * @default 65536
@@ -119,7 +122,7 @@ export interface SignalingOptions extends CoreOptions {
    * @default undefined (everyone connects with a generated id)
    * @example authenticate: async (request) => (await sessions.verify(request.headers.cookie)) ?? false
    */
-  authenticate?: ((request: IncomingMessage) => AuthenticateResult | Promise<AuthenticateResult>) | undefined;
+  authenticate?: ((request: IncomingMessage) => AuthenticateResult<Data> | Promise<AuthenticateResult<Data>>) | undefined;
   /**
    * Built-in tokens: clients connect with `?token=`. The token is either this secret itself (a shared secret),
    * or an HS256 JWT signed with it (see `signToken()` in `signalroom`), whose `sub` becomes the peer id, whose optional
@@ -208,18 +211,8 @@ export interface SignalingOptions extends CoreOptions {
   peerjs?: PeerServerOptions | undefined;
 }
 
-/** Who a connecting client is, as {@link SignalingOptions.authenticate} decides. */
-export interface Identity {
-  /** The peer id to use. @default a generated id */
-  readonly id?: string;
-  /** Application data kept on the peer (`PeerInfo.data`). */
-  readonly data?: unknown;
-  /** The only rooms it may join. @default every room */
-  readonly rooms?: readonly string[];
-}
-
 /** What {@link SignalingOptions.authenticate} returns: an identity, `false` (401), or an explicit refusal. */
-export type AuthenticateResult = Identity | false | { readonly refuse: 401 | 403 };
+export type AuthenticateResult<Data = unknown> = Identity<Data> | false | { readonly refuse: 401 | 403 };
 
 /** The defaults of {@link SignalingOptions}, in one place. */
 export const SIGNALING_DEFAULTS = {
