@@ -5,6 +5,7 @@ import { assertInteger } from './core/options.js';
 import { attachSignaling, type AttachOptions } from './adapters/node.js';
 import { loadMetrics } from './ops/load-metrics.js';
 import type { MetricsHandle } from './ops/metrics-handle.js';
+import { OPS_DEFAULTS } from './ops/defaults.js';
 import { createOpsRoutes } from './ops/routes.js';
 import { createPeerjsRoutes } from './server/peerjs-http.js';
 import type { SignalingServer } from './server/signaling-server.js';
@@ -61,9 +62,9 @@ export interface StandaloneServer {
 export function createStandaloneServer(options: StandaloneOptions = {}): StandaloneServer {
   assertAdapterOptions(options, ['path', 'statusPath', 'metrics', 'dashboard', ...Object.keys(STANDALONE_HTTP_DEFAULTS)]);
   const {
-    statusPath = '/status',
-    metrics: withMetrics = true,
-    dashboard = true,
+    statusPath = OPS_DEFAULTS.standalone.statusPath,
+    metrics: withMetrics = OPS_DEFAULTS.standalone.metrics,
+    dashboard = OPS_DEFAULTS.standalone.dashboard,
     headersTimeout = STANDALONE_HTTP_DEFAULTS.headersTimeout,
     requestTimeout = STANDALONE_HTTP_DEFAULTS.requestTimeout,
     maxPendingConnections = STANDALONE_HTTP_DEFAULTS.maxPendingConnections,

@@ -4,3 +4,4 @@ export { createOpsRoutes, type AdapterOpsOptions, type OpsHandler, type OpsRoute
 export { jsonLogger, type Logger, type LogLevel } from './logger.js';
 export { turnCredentials, type IceServer, type TurnOptions } from './turn.js';
 export type { MetricsHandle } from './metrics-handle.js';
+export { OPS_DEFAULTS } from './defaults.js';

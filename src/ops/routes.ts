@@ -3,6 +3,7 @@ import { withoutUndefined } from '../core/options.js';
 import { authorizeHandshake } from '../server/admission.js';
 import { serverInternals, type SignalingServer } from '../server/signaling-server.js';
 import { DASHBOARD_CSP, DASHBOARD_HTML, DashboardSeries } from './dashboard.js';
+import { OPS_DEFAULTS } from './defaults.js';
 import { opsAllowed } from './ops-auth.js';
 import { loadMetrics } from './load-metrics.js';
 import type { MetricsHandle } from './metrics-handle.js';
@@ -33,7 +34,7 @@ export type OpsHandler = (request: IncomingMessage, response: ServerResponse) =>
  * every adapter serve exactly the same thing.
  */
 export function createOpsRoutes(signaling: SignalingServer, options: OpsRoutesOptions = {}): OpsHandler {
-  const { statusPath = '/status', health = true, metrics, iceServers = true, dashboard = false } = options;
+  const { statusPath, health, metrics, iceServers, dashboard } = { ...OPS_DEFAULTS.routes, ...withoutUndefined(options) };
   const series = dashboard ? new DashboardSeries(signaling) : undefined;
 
   return (request, response) => {
@@ -151,18 +152,12 @@ export interface AdapterOpsOptions {
   dashboard?: boolean;
 }
 
-/** The defaults of {@link AdapterOpsOptions}: nothing is mounted on an app unless asked for. */
-export const ADAPTER_OPS_DEFAULTS = {
-  statusPath: false as string | false,
-  health: false,
-  metrics: false,
-  iceServers: false,
-  dashboard: false,
-};
+/** The defaults of {@link AdapterOpsOptions}: nothing is mounted on an app unless asked for (see OPS_DEFAULTS). */
+export const ADAPTER_OPS_DEFAULTS = OPS_DEFAULTS.adapter;
 
 /** The ops handler for an adapter, and the paths it answers (for frameworks that register routes one by one). */
 export function adapterOps(signaling: SignalingServer, options: AdapterOpsOptions): { handle: OpsHandler; paths: string[] } {
-  const { statusPath, health, metrics, iceServers, dashboard } = { ...ADAPTER_OPS_DEFAULTS, ...withoutUndefined(options) };
+  const { statusPath, health, metrics, iceServers, dashboard } = { ...OPS_DEFAULTS.adapter, ...withoutUndefined(options) };
   const handle = createOpsRoutes(signaling, {
     statusPath,
     health,
