@@ -141,7 +141,7 @@ describe('the published package', () => {
     const installed = join(project, 'node_modules', 'signalroom');
     const files = await readdir(installed);
     expect(files.sort()).toEqual(['CHANGELOG.md', 'LICENSE', 'README.md', 'SECURITY.md', 'dist', 'docs', 'package.json']);
-    expect(await readdir(join(installed, 'docs'))).toEqual(['protocols.md']);
+    expect((await readdir(join(installed, 'docs'))).sort()).toEqual(['architecture.md', 'protocols.md']);
     const readme = await readFile(join(installed, 'README.md'), 'utf8');
     for (const [, target] of readme.matchAll(/\]\(([^)#]+)\)/g)) {
       if (/^https?:/.test(target as string) || (target as string).startsWith('bench/')) continue;
