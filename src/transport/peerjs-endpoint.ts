@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
-import type { ClusterNode } from '../cluster/cluster-node.js';
 import type { CoreInternals, SignalingCore } from '../core/core.js';
 import type { RoutingScope, Signal } from '../core/types.js';
 import type { Dialect, WireEvent } from '../protocol/dialect.js';
@@ -12,6 +11,16 @@ import type { Admission } from './upgrades.js';
 import { PeerjsMailbox } from './peerjs-mailbox.js';
 import type { ResolvedPeerServerOptions } from './peerjs-options.js';
 import { Session, type SessionHost } from './session.js';
+
+/** Where a cluster keeps who is connected on which node (the cluster node implements it). */
+export interface PeerDirectory {
+  /** Whether the shared state is reachable (else the endpoint decides as a single node would). */
+  readonly connected: boolean;
+  /** Whether an id is connected anywhere in the cluster, and the digest of its token. */
+  lookupPeer(peerId: string): Promise<{ readonly credential: string | undefined } | undefined>;
+  /** Asks to hear when `peerId` connects on any node, for at most `ttlMs`; true when it is connected already. */
+  watchPeer(peerId: string, ttlMs: number): Promise<boolean>;
+}
 
 /** What the PeerJS endpoint needs from the signaling server it belongs to. */
 export interface PeerjsHost {
@@ -23,7 +32,7 @@ export interface PeerjsHost {
   /** Counts a new session among the server's (heartbeat, shutdown, `maxConnections`). */
   addSession(session: Session): void;
   /** This server's place in a cluster, if any: ids and their tokens are checked cluster-wide. */
-  readonly cluster: ClusterNode | undefined;
+  readonly cluster: PeerDirectory | undefined;
 }
 
 /**
