@@ -5,7 +5,7 @@ import type { SignalingCore } from '../core/core.js';
 import type { Command, Connection, OutboundEvent } from '../core/types.js';
 import type { Dialect } from '../protocol/dialect.js';
 import type { ResolvedSignalingOptions } from './options.js';
-import { nowMs, refill, TOKEN } from './token-bucket.js';
+import { nowMs, refill, TOKEN, type Clock } from './token-bucket.js';
 
 const INVALID_MESSAGE: Command = { kind: 'error', code: 'invalid-message' };
 const RATE_LIMITED: Command = { kind: 'error', code: 'rate-limit' };
@@ -85,8 +85,10 @@ export class Session implements Connection {
     private readonly stream: Duplex & Partial<Pick<Socket, 'bytesRead' | 'bytesWritten'>>,
     readonly dialect: Dialect,
     readonly host: SessionHost,
+    /** The clock its budgets refill by (tests move their own). */
+    private readonly clock: Clock = nowMs,
   ) {
-    const now = nowMs();
+    const now = this.clock();
     this.#messageBudget = host.options.messageBurst * TOKEN;
     this.#messageAt = now;
     this.#joinBudget = host.options.joinBurst * TOKEN;
@@ -195,7 +197,7 @@ export class Session implements Connection {
     if (this.#ended) return;
     // The budget is checked on arrival, so frames held in the backlog are already paid for.
     const { messageRate, messageBurst } = this.host.options;
-    const now = nowMs();
+    const now = this.clock();
     const budget = refill(this.#messageBudget, now - this.#messageAt, messageRate, messageBurst);
     this.#messageAt = now;
     if (budget < TOKEN) {
@@ -268,7 +270,7 @@ export class Session implements Connection {
    * debt, so a join into a big room is never impossible, only followed by a longer wait.
    */
   #takeJoin(cost: number): boolean {
-    const now = nowMs();
+    const now = this.clock();
     const budget = refill(this.#joinBudget, now - this.#joinAt, this.host.options.joinRate, this.host.options.joinBurst);
     this.#joinAt = now;
     this.#joinBudget = budget >= TOKEN ? budget - cost * TOKEN : budget;
@@ -282,7 +284,7 @@ export class Session implements Connection {
    * one receiver.
    */
   #takeBytes(bytes: number, broadcast: boolean): boolean {
-    const now = nowMs();
+    const now = this.clock();
     const { relayByteRate, relayByteBurst } = this.host.options;
     const budget = refill(this.#byteBudget, now - this.#byteAt, relayByteRate, relayByteBurst);
     this.#byteAt = now;
