@@ -111,14 +111,23 @@ export class ClusterNode implements RoomCoordinator {
     this.#timer.unref();
   }
 
-  /** Renews the lease (re-announcing everything if it was lost) and removes dead nodes' peers. Safe any time. */
+  /**
+   * Renews the lease (re-announcing everything if it was lost) and removes dead nodes' peers. Safe any time. A
+   * write-back on its way (the engine just came back) is waited for first, so once a beat resolves, this node's
+   * truth is in the engine; who is gone is settled by the beat after, as after any write-back.
+   */
   async heartbeat(): Promise<void> {
     if (this.#closed || !this.#started || !this.backplane.connected) return;
     try {
+      const writingBack = this.#resyncing;
+      if (writingBack !== undefined) {
+        await writingBack;
+        if (this.#closed || !this.backplane.connected) return;
+      }
       const lease = await this.backplane.renewLease(this.nodeId, this.timing.nodeTimeout);
       // Lost: this node was declared dead (it stalled past the node timeout) or the engine restarted empty.
       if (lease === 'lost') await this.resync();
-      else if (this.#settlePending && this.#resyncing === undefined) await this.#settle();
+      else if (this.#settlePending && writingBack === undefined && this.#resyncing === undefined) await this.#settle();
       await this.backplane.reapDeadNodes(this.nodeId, this.timing.nodeTimeout);
     } catch (error) {
       if (this.backplane.connected) this.core.reportError(error);

@@ -6,7 +6,7 @@ import type { Command, Connection, DisconnectReason } from '../core/types.js';
 import { SignalingError } from '../errors.js';
 import type { Dialect, WireEvent } from '../protocol/dialect.js';
 
-import { nowMs, refill, TOKEN } from './token-bucket.js';
+import { nowMs, refill, TOKEN, type Clock } from './token-bucket.js';
 
 const INVALID_MESSAGE = new SignalingError('invalid-message');
 const RATE_LIMITED = new SignalingError('rate-limit');
@@ -101,8 +101,10 @@ export class Session implements Connection {
     private readonly stream: Duplex & Partial<Pick<Socket, 'bytesRead' | 'bytesWritten'>>,
     readonly dialect: Dialect,
     readonly host: SessionHost,
+    /** The clock its budgets refill by (tests move their own). */
+    private readonly clock: Clock = nowMs,
   ) {
-    const now = nowMs();
+    const now = this.clock();
     this.#messageBudget = host.options.messageBurst * TOKEN;
     this.#messageAt = now;
     this.#joinBudget = host.options.joinBurst * TOKEN;
@@ -211,7 +213,7 @@ export class Session implements Connection {
     if (this.#ended) return;
     // The budget is checked on arrival, so frames held in the backlog are already paid for.
     const { messageRate, messageBurst } = this.host.options;
-    const now = nowMs();
+    const now = this.clock();
     const budget = refill(this.#messageBudget, now - this.#messageAt, messageRate, messageBurst);
     this.#messageAt = now;
     if (budget < TOKEN) {
@@ -301,7 +303,7 @@ export class Session implements Connection {
    * debt, so a join into a big room is never impossible, only followed by a longer wait.
    */
   #takeJoin(cost: number): boolean {
-    const now = nowMs();
+    const now = this.clock();
     const budget = refill(this.#joinBudget, now - this.#joinAt, this.host.options.joinRate, this.host.options.joinBurst);
     this.#joinAt = now;
     this.#joinBudget = budget >= TOKEN ? budget - cost * TOKEN : budget;
@@ -315,7 +317,7 @@ export class Session implements Connection {
    * one receiver.
    */
   #takeBytes(bytes: number, broadcast: boolean): boolean {
-    const now = nowMs();
+    const now = this.clock();
     const { relayByteRate, relayByteBurst } = this.host.options;
     const budget = refill(this.#byteBudget, now - this.#byteAt, relayByteRate, relayByteBurst);
     this.#byteAt = now;

@@ -5,6 +5,12 @@
  */
 export const TOKEN = 1000;
 
+/**
+ * Reads whole milliseconds of a monotonic clock. Budgets take one (defaulting to {@link nowMs}) so a test can
+ * move time itself and check them exactly, without waiting.
+ */
+export type Clock = () => number;
+
 /** Whole milliseconds of a monotonic clock: differences of these add up exactly, however often it is read. */
 export function nowMs(): number {
   return Math.floor(performance.now());

@@ -2,6 +2,7 @@ import { expect, it } from 'vitest';
 import type { StatusReport } from '../../src/index.js';
 import type { Backplane } from '../../src/cluster/index.js';
 import type { StandaloneOptions } from '../../src/standalone.js';
+import { nextMatching, observed, observedOf } from '../helpers/backplane.js';
 import { TestClient } from '../helpers/client.js';
 import { getJson, startServer, type RunningServer } from '../helpers/server.js';
 
@@ -12,25 +13,6 @@ export async function join(client: TestClient, room: string): Promise<string[]> 
   while (frame.type !== 'room-peers') frame = await client.next();
   return frame.peers as string[];
 }
-
-/**
- * Resolves once `predicate` holds on `server`: checked after every core event, and every 20 ms for changes that
- * raise no event (readiness, a peer moving between nodes). The test's own timeout bounds it.
- */
-export function eventually(server: RunningServer, predicate: () => boolean): Promise<void> {
-  return new Promise((resolve) => {
-    if (predicate()) return resolve();
-    const check = () => {
-      if (!predicate()) return;
-      clearInterval(timer);
-      for (const event of EVENTS) server.signaling.off(event, check);
-      resolve();
-    };
-    const timer = setInterval(check, 20);
-    for (const event of EVENTS) server.signaling.on(event, check);
-  });
-}
-const EVENTS = ['peer:connect', 'peer:disconnect', 'room:join', 'room:leave', 'room:delete'] as const;
 
 const FAST = { clusterHeartbeatInterval: 100, clusterNodeTimeout: 400 };
 
@@ -81,8 +63,8 @@ export async function pairAcrossNodes(a: RunningServer, b: RunningServer, room: 
  */
 export function clusterSemantics(node: () => Backplane | Promise<Backplane>, options: StandaloneOptions = {}) {
   async function twoNodes(extra: StandaloneOptions = {}) {
-    const a = await startServer({ ...FAST, ...options, ...extra, backplane: await node() });
-    const b = await startServer({ ...FAST, ...options, ...extra, backplane: await node() });
+    const a = await startServer({ ...FAST, ...options, ...extra, backplane: observed(await node()) });
+    const b = await startServer({ ...FAST, ...options, ...extra, backplane: observed(await node()) });
     await a.signaling.syncCluster();
     await b.signaling.syncCluster();
     return [a, b] as const;
@@ -164,7 +146,8 @@ export function clusterSemantics(node: () => Backplane | Promise<Backplane>, opt
     owner.send({ event: 'End_Room', data: { room: 'owned' } });
     expect(await owner.next()).toMatchObject({ event: 'Room_Deleted' });
     expect(await guest.next()).toMatchObject({ event: 'Room_Deleted' });
-    await eventually(b, () => b.signaling.room('owned') === undefined);
+    // Node b ended the room for its guest in the same step as it told the guest.
+    expect(b.signaling.room('owned')).toBeUndefined();
   });
 
   it('kick and endRoom from server code on one node reach peers on the other', async () => {
@@ -183,8 +166,9 @@ export function clusterSemantics(node: () => Backplane | Promise<Backplane>, opt
     await suspended;
     const back = await TestClient.open(`${b.url}/?resume=${encodeURIComponent(token)}`);
     expect(back.id).toBe(bob.id);
-    // Node a lets go of Bob once the takeover reaches it (no event marks it).
-    await eventually(a, () => a.signaling.peer(bob.id) === undefined);
+    // Node a lets go of Bob when the takeover reaches its channel (nothing tells a client of it).
+    await nextMatching(observedOf(a).nodeMessages, (message) => message.includes('"takeover"') && message.includes(bob.id));
+    expect(a.signaling.peer(bob.id)).toBeUndefined();
     alice.send({ type: 'offer', to: bob.id, offer: { sdp: 'to the new node' } });
     expect(await back.next()).toMatchObject({ type: 'offer', from: alice.id });
     await alice.expectNothingPending();
@@ -196,9 +180,9 @@ export function clusterSemantics(node: () => Backplane | Promise<Backplane>, opt
     const { alice, bob, token } = await bothOnFirstNode(a);
     const back = await TestClient.open(`${b.url}/?resume=${encodeURIComponent(token)}`);
     expect(back.id).toBe(bob.id);
+    // Node a closes the old socket in the step in which it lets go of Bob.
     expect((await bob.closed).code).toBe(4000);
-    // Node a lets go of Bob once the takeover reaches it (no event marks it).
-    await eventually(a, () => a.signaling.peer(bob.id) === undefined);
+    expect(a.signaling.peer(bob.id)).toBeUndefined();
     alice.send({ type: 'chat', text: 'still one room' });
     expect(await back.next()).toMatchObject({ type: 'chat', from: alice.id });
     await alice.expectNothingPending();
@@ -210,6 +194,6 @@ export function clusterSemantics(node: () => Backplane | Promise<Backplane>, opt
     const [alice, bob] = await pairAcrossNodes(a, b, 'r');
     await b.close();
     expect(await alice.next()).toEqual({ type: 'peer-left', peerId: bob.id });
-    await eventually(a, () => a.signaling.peerCount === 1);
+    expect(a.signaling.status()).toEqual({ totalClients: 1, clients: [alice.id], rooms: { r: [alice.id] } });
   });
 }

@@ -59,21 +59,13 @@ describe('write progress: a receiver that never reads is cut even if it sends ke
     const reason = new Promise<string>((resolve) =>
       signaling.on('peer:disconnect', ({ peer, reason }) => peer.id === stuck.id && resolve(reason)),
     );
-    let gone = false;
-    void reason.then(() => (gone = true));
-    // Fill its kernel buffers from server code, and keep it "alive": it sends a frame every few ms.
+    // Keep it "alive": like a client with a keepalive timer, it sends a frame every 10 ms until it is cut.
+    const keepalive = setInterval(() => stuck.send({ type: 'keepalive' }), 10);
+    onTestFinished(() => clearInterval(keepalive));
+    void reason.then(() => clearInterval(keepalive));
+    // Fill its kernel buffers, and the server's behind them, from server code: 24 MB it will never read.
     const blob = { type: 'blob', pad: 'x'.repeat(60_000) };
-    for (let i = 0; i < 400 && !gone; i++) {
-      signaling.send(stuck.id, blob);
-      if (i % 10 === 9) {
-        stuck.send({ type: 'keepalive' });
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      }
-    }
-    for (let i = 0; i < 200 && !gone; i++) {
-      stuck.send({ type: 'keepalive' });
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    for (let i = 0; i < 400; i++) signaling.send(stuck.id, blob);
     expect(await reason).toBe('write-stall');
     // A client that reads is never cut.
     await alive.expectNothingPending();
@@ -109,19 +101,20 @@ describe('the standalone server bounds HTTP before the upgrade', () => {
   });
 
   it('closes a socket at once beyond maxConnections + maxPendingConnections, before reading it', async () => {
-    const { httpUrl, url } = await startServer({ maxConnections: 1, maxPendingConnections: 1 });
+    const { httpUrl, url, server } = await startServer({ maxConnections: 1, maxPendingConnections: 1 });
     const port = Number(new URL(httpUrl).port);
     const peer = await TestClient.open(url);
     // One idle socket: the pending share is used up.
+    const accepted = new Promise<Socket>((resolve) => server.once('connection', resolve));
     const idle = net.connect(port, '127.0.0.1');
     onTestFinished(() => void idle.destroy());
-    await new Promise((resolve) => idle.once('connect', resolve));
+    const idleOnServer = await accepted;
     expect(await rawClient(port, 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n')).toBe('');
+    // Room again once the server's end of it has closed (the server counts it out before its close event).
+    const freed = new Promise((resolve) => idleOnServer.once('close', resolve));
     idle.destroy();
-    await new Promise((resolve) => idle.once('close', resolve));
-    // Room again (the server sees the close a moment later: ask until it does, at most 50 times).
-    let answer = '';
-    for (let i = 0; i < 50 && answer === ''; i++) answer = await rawClient(port, 'GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    await freed;
+    const answer = await rawClient(port, 'GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
     expect(answer.split('\r\n')[0]).toBe('HTTP/1.1 200 OK');
     await peer.expectNothingPending();
   });

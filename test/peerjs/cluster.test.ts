@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MemoryBackplane } from '../../src/cluster/index.js';
 import type { Backplane } from '../../src/cluster/backplane.js';
 import { redisBackplane } from '../../src/cluster/redis.js';
+import { nextMatching, observed, observedOf } from '../helpers/backplane.js';
 import { TestClient } from '../helpers/client.js';
 import { expectNothingPending, openPeer, peerjsUrl } from '../helpers/peerjs.js';
 import { REDIS_URL, redisAnswers } from '../helpers/redis.js';
@@ -9,22 +10,17 @@ import { startServer, type RunningServer } from '../helpers/server.js';
 
 const haveRedis = await redisAnswers();
 
-/** Polls an async condition (the shared state) until it holds; bounded, so a bug fails instead of hanging. */
-async function until(check: () => Promise<boolean>): Promise<void> {
-  for (let tries = 0; tries < 500; tries++) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error('condition never held');
-}
-
-const inDirectory = (server: RunningServer, id: string) => until(async () => (await server.signaling.clusterStatus()).clients.includes(id));
+/**
+ * Resolves once the node `server` wrote `id` into the shared directory (a peer's `OPEN` goes out before that write
+ * is answered), so every node finds it there from then on.
+ */
+const inDirectory = (server: RunningServer, id: string) => nextMatching(observedOf(server).claimed, (claimed) => claimed === id);
 
 function peerjsAcrossNodes(name: string, backplane: () => Backplane) {
   describe(`peerjs across two nodes (${name})`, () => {
     async function twoNodes(peerjs: Record<string, unknown> = {}) {
       const nodes: RunningServer[] = [];
-      for (let i = 0; i < 2; i++) nodes.push(await startServer({ peerjs: { path: '/p', ...peerjs }, backplane: backplane() }));
+      for (let i = 0; i < 2; i++) nodes.push(await startServer({ peerjs: { path: '/p', ...peerjs }, backplane: observed(backplane()) }));
       await Promise.all(nodes.map((node) => node.signaling.whenReady()));
       return nodes.map((node) => ({ node, base: `${node.url}/p` })) as [{ node: RunningServer; base: string }, { node: RunningServer; base: string }];
     }
@@ -33,7 +29,7 @@ function peerjsAcrossNodes(name: string, backplane: () => Backplane) {
       const [a, b] = await twoNodes();
       const alice = await openPeer(a.base, 'alice');
       const bob = await openPeer(b.base, 'bob');
-      await inDirectory(a.node, 'bob');
+      await inDirectory(b.node, 'bob');
       alice.send({ type: 'OFFER', dst: 'bob', payload: { sdp: 'v=0' } });
       expect(await bob.next()).toEqual({ type: 'OFFER', src: 'alice', dst: 'bob', payload: { sdp: 'v=0' } });
       bob.send({ type: 'ANSWER', dst: 'alice', payload: { sdp: 'v=1' } });
@@ -43,7 +39,7 @@ function peerjsAcrossNodes(name: string, backplane: () => Backplane) {
     it('ID-TAKEN is cluster-wide: the id connected on one node refuses another token on the other', async () => {
       const [a, b] = await twoNodes();
       const alice = await openPeer(a.base, 'alice', 'token-1');
-      await inDirectory(b.node, 'alice');
+      await inDirectory(a.node, 'alice');
       const thief = await TestClient.open(peerjsUrl(b.base, { id: 'alice', token: 'token-2' }), { welcome: false });
       expect(await thief.next()).toEqual({ type: 'ID-TAKEN', payload: { msg: 'ID is taken' } });
       await thief.closed;
