@@ -1,5 +1,6 @@
 import { EventEmitter } from 'eventemitter3';
 import { asyncDispose } from '../dispose.js';
+import { CONSOLE_SERVER_TYPES } from '../protocol/console-types.js';
 import { backoffDelay, type ReconnectOptions, resolveReconnect } from './backoff.js';
 import { describeClientError } from './error-messages.js';
 
@@ -118,18 +119,6 @@ const WEBRTC_FIELDS: Readonly<Record<string, string>> = { offer: 'offer', answer
 /** The server's close code for a connection whose id connected again elsewhere (`REPLACED_CLOSE_CODE`). */
 const REPLACED = 4001;
 
-const SERVER_TYPES = new Set([
-  'id',
-  'resume-token',
-  'ice-servers',
-  'room-joined',
-  'room-left',
-  'room-peers',
-  'peer-joined',
-  'peer-left',
-  'error',
-  'server-message',
-]);
 const JOIN_ERRORS = new Set(['invalid-room-name', 'room-full', 'forbidden', 'rate-limit', 'too-many-rooms']);
 const OPEN = 1;
 
@@ -422,7 +411,7 @@ export class SignalingClient extends EventEmitter<SignalingClientEvents> {
         this.emit('server-message', frame.data);
         return;
       default:
-        if (typeof type === 'string' && !SERVER_TYPES.has(type)) this.#relayed(type, frame);
+        if (typeof type === 'string' && !CONSOLE_SERVER_TYPES.has(type)) this.#relayed(type, frame);
     }
   }
 

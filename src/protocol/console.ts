@@ -2,21 +2,9 @@ import type { Command, Signal } from '../core/types.js';
 import { SignalingError } from '../errors.js';
 import type { CodecOptions, Dialect, WireEvent } from './dialect.js';
 import { opaque, wireFrame } from './frame.js';
+import { CONSOLE_SERVER_TYPES } from './console-types.js';
 import { parseObject, type JsonObject } from './json.js';
 
-/** Types only the server may send: relaying them would let one peer corrupt another's view of the room. */
-const RESERVED_TYPES = new Set([
-  'id',
-  'resume-token',
-  'ice-servers',
-  'room-joined',
-  'room-left',
-  'room-peers',
-  'peer-joined',
-  'peer-left',
-  'error',
-  'server-message',
-]);
 
 /** The console wire types of the three WebRTC signals, and the field each carries its payload in. */
 const SIGNAL_FIELDS: ReadonlyMap<string, { neutral: string; field: string }> = new Map([
@@ -62,7 +50,7 @@ export function consoleDialect(limits: CodecOptions): Dialect {
         return typeof message.room === 'string' ? { kind: 'join', room: message.room, mode: 'auto' } : INVALID_ROOM;
       }
       if (type === 'leave-room') return LEAVE;
-      if (RESERVED_TYPES.has(type)) return RESERVED;
+      if (CONSOLE_SERVER_TYPES.has(type)) return RESERVED;
       return { kind: 'signal', signal: toSignal(type, message, text) };
     },
 
