@@ -54,6 +54,44 @@ const corked: Session[] = [];
 function uncorkAll(): void {
   for (const session of corked.splice(0)) session.uncork();
 }
+
+/** Frames bigger than this are not kept for the next writer: the cache must not hold on to big buffers. */
+const MAX_CACHED_FRAME = 64 * 1024;
+/** The text of the last frame built, and the frame: a broadcast hands every receiver the same text, framed once. */
+let lastText: string | undefined;
+let lastFrame: Buffer | undefined;
+
+/**
+ * A server-to-client WebSocket text frame (RFC 6455 §5.2: FIN, opcode 1, unmasked) holding `text`, header and
+ * UTF-8 payload in one buffer. Sessions write it to the socket themselves rather than through `ws`'s sender,
+ * which makes an options object and a separate header buffer per frame, writes the text as a second chunk
+ * (copied together again in C++), and encodes a broadcast's text again for every receiver. Safe beside `ws`'s
+ * own frames (pings, close): our server never compresses (perMessageDeflate is off) and never sends blobs, so
+ * `ws`'s sender never queues, and every frame, ours or its, goes to the socket whole and in call order.
+ * `bufferedAmount` counts ours too: they wait in the socket's own buffer.
+ */
+export function frameOf(text: string): Buffer {
+  if (text === lastText) return lastFrame as Buffer;
+  const length = Buffer.byteLength(text);
+  const header = length < 126 ? 2 : length < 0x10000 ? 4 : 10;
+  const frame = Buffer.allocUnsafe(header + length);
+  frame[0] = 0x81;
+  if (header === 2) frame[1] = length;
+  else if (header === 4) {
+    frame[1] = 126;
+    frame.writeUInt16BE(length, 2);
+  } else {
+    frame[1] = 127;
+    frame.writeUInt32BE(Math.floor(length / 0x1_0000_0000), 2);
+    frame.writeUInt32BE(length >>> 0, 6);
+  }
+  frame.write(text, header, length, 'utf8');
+  if (length <= MAX_CACHED_FRAME) {
+    lastText = text;
+    lastFrame = frame;
+  }
+  return frame;
+}
 type TaggedSocket = WebSocket & { [kSession]: Session };
 
 /**
@@ -122,9 +160,14 @@ export class Session implements Connection {
     if (socket.readyState !== WebSocket.OPEN) return;
     const text = this.dialect.encode(event);
     if (text === undefined) return;
-    if (!this.#corked) this.#cork();
-    socket.send(text);
+    this.#write(text);
     if (socket.bufferedAmount > this.host.options.maxBufferedBytes) this.shed('slow-consumer');
+  }
+
+  /** Queues one text frame on the socket, corked until the end of this turn. */
+  #write(text: string): void {
+    if (!this.#corked) this.#cork();
+    this.stream.write(frameOf(text));
   }
 
   /**
@@ -156,7 +199,7 @@ export class Session implements Connection {
 
   /** Writes text that is already encoded (frames kept for a peer while it was away). */
   sendText(text: string): void {
-    if (this.socket.readyState === WebSocket.OPEN) this.socket.send(text);
+    if (this.socket.readyState === WebSocket.OPEN) this.#write(text);
   }
 
   close(code: number, reason: string): void {
