@@ -1,13 +1,21 @@
-// npm run bench [-- --quick] [-- --rounds N] [-- --only relay|light|idle|crowd|cross] [-- --update-readme]
+// npm run bench [-- --quick] [-- --rounds N] [-- --only relay|light|idle|crowd|cross] [-- --baseline DIR]
+//               [-- --cpu-prof DIR] [-- --update-readme]
 //
 // Measures signalroom's standalone server (plain connections, and connections that ask for extensions) beside a
 // minimal relay (bench/minimal-relay.mjs, the reference every figure is a ratio to), the `peer` package's
 // PeerServer and a typical socket.io signaling server (bench/peers/), on this machine, in the same rounds,
 // alternating the order of the servers round by round, each scenario on a fresh server process. Prints every
 // figure and its ratio to the reference; writes bench/results/latest.json, latest.md and chart.svg.
+// `--baseline DIR` adds another build (DIR/dist/cli.js, e.g. a checkout of the commit before a change, built) as
+// "signalroom (baseline)": same environment, plain connections, same rounds, so a change is measured against its
+// predecessor on the same machine at the same time. It shows in the printed table, latest.md and latest.json
+// (with a column signalroom ÷ baseline), never in the README's table or the chart.
+// `--cpu-prof DIR` runs every server under `node --cpu-prof` and stops it with SIGTERM, so each scenario leaves a
+// .cpuprofile in DIR (open it in Chrome DevTools, or summarise it with bench/profile-top.mjs).
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import net from 'node:net';
 import { renderChart } from './chart.mjs';
@@ -31,6 +39,13 @@ const quick = args.includes('--quick');
 const roundsArg = args.indexOf('--rounds');
 const rounds = roundsArg >= 0 ? Number(args[roundsArg + 1]) : quick ? 2 : 4;
 const onlyArg = args.indexOf('--only');
+const option = (name) => (args.indexOf(name) >= 0 ? args[args.indexOf(name) + 1] : undefined);
+const baseline = option('--baseline') === undefined ? undefined : path.resolve(option('--baseline'));
+if (baseline !== undefined && !existsSync(path.join(baseline, 'dist/cli.js'))) {
+  console.error(`--baseline ${baseline}: no dist/cli.js there (build it first: npm ci && npm run build in that checkout)`);
+  process.exit(2);
+}
+const cpuProfDir = option('--cpu-prof') === undefined ? undefined : path.resolve(option('--cpu-prof'));
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const haveRedis = await redisAnswers(redisUrl);
 const scenarios = onlyArg >= 0 ? [args[onlyArg + 1]] : ['relay', 'light', 'idle', 'crowd', ...(haveRedis ? ['cross'] : [])];
@@ -48,13 +63,27 @@ const SIGNALROOM_ENV = { MESSAGE_RATE_PER_SEC: '1000000000', MESSAGE_BURST: '100
 const ALL = ['relay', 'light', 'idle', 'crowd'];
 const TARGETS = {
   reference: { label: 'minimal relay', command: ['bench/minimal-relay.mjs'], env: {}, load: 'bench/load.mjs', scenarios: ALL },
-  signalroom: { label: 'signalroom', command: ['dist/cli.js'], env: SIGNALROOM_ENV, load: 'bench/load.mjs', scenarios: [...ALL, 'cross'] },
+  signalroom: { label: 'signalroom', command: ['dist/cli.js'], env: SIGNALROOM_ENV, load: 'bench/load.mjs', scenarios: [...ALL, 'cross'], cluster: true },
+  ...(baseline === undefined
+    ? {}
+    : {
+        baseline: {
+          label: 'signalroom (baseline)',
+          command: [path.join(baseline, 'dist/cli.js')],
+          env: SIGNALROOM_ENV,
+          load: 'bench/load.mjs',
+          scenarios: [...ALL, 'cross'],
+          cluster: true,
+        },
+      }),
   // The SDK's connections: resume token, grace period and error codes (one extra frame per connection).
   extensions: { label: 'signalroom (extensions)', command: ['dist/cli.js'], env: SIGNALROOM_ENV, load: 'bench/load.mjs', urlSuffix: '/?extensions=1', scenarios: ALL },
   peerjs: { label: 'PeerJS server', command: ['bench/peers/peerjs-server.mjs'], env: {}, load: 'bench/peers/load.mjs', protocol: 'peerjs', scenarios: ['relay', 'light', 'idle'] },
   socketio: { label: 'socket.io', command: ['bench/peers/socketio-server.mjs'], env: {}, load: 'bench/peers/load.mjs', protocol: 'socketio', scenarios: ALL },
 };
-const ORDER = ['signalroom', 'reference', 'extensions', 'peerjs', 'socketio'];
+const ORDER = ['signalroom', ...(baseline === undefined ? [] : ['baseline']), 'reference', 'extensions', 'peerjs', 'socketio'];
+/** The servers of the README's table and the chart: the project's published figures, without a baseline. */
+const PUBLISHED = ORDER.filter((name) => name !== 'reference' && name !== 'baseline');
 
 /** The figures reported, how each is computed from a scenario result, and the target ratio (if any). */
 const METRICS = [
@@ -85,8 +114,13 @@ const NODE_FLAGS = {
   cross: [],
 };
 
+let profiles = 0;
 function startServer(target, scenario) {
   const flags = ['--expose-gc', '-r', './bench/gc-hook.cjs', ...NODE_FLAGS[scenario]];
+  if (cpuProfDir !== undefined) {
+    const name = `${scenario}-${target.label.replace(/[^a-z0-9]+/gi, '-')}-${++profiles}.cpuprofile`;
+    flags.push('--cpu-prof', '--cpu-prof-dir', cpuProfDir, '--cpu-prof-name', name);
+  }
   return startProcess({ script: target.command[0], flags, env: target.env, cwd: root, label: target.label });
 }
 
@@ -109,7 +143,7 @@ function runLoad(load, config) {
 
 async function measure(scenario, target) {
   // Cross-node: two signalroom nodes on Redis (the reference is always one process: there is no cluster to it).
-  const cluster = scenario === 'cross' && target === TARGETS.signalroom;
+  const cluster = scenario === 'cross' && target.cluster === true;
   const prefix = `signalroom-bench:${Date.now()}:`;
   const nodeTarget = cluster ? { ...target, env: { ...target.env, REDIS_URL: redisUrl, REDIS_PREFIX: prefix, CLUSTER_HEARTBEAT_INTERVAL: '1000' } } : target;
   const servers = [];
@@ -127,8 +161,12 @@ async function measure(scenario, target) {
     });
   } finally {
     for (const { child } of servers) {
-      child.kill('SIGKILL');
-      await new Promise((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', resolve)));
+      const exited = new Promise((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', resolve)));
+      // A profiled server writes its profile on a clean exit; 10 s for that, then it is killed all the same.
+      child.kill(cpuProfDir === undefined ? 'SIGKILL' : 'SIGTERM');
+      const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(killer);
     }
   }
 }
@@ -165,32 +203,38 @@ async function main() {
     const ratios = Object.fromEntries(compared.map((name) => [name, value(name) === undefined ? undefined : value(name) / reference]));
     const ratio = ratios.signalroom;
     const pass = metric.target === undefined ? undefined : metric.higherIsBetter ? ratio >= metric.target : ratio <= metric.target;
-    return { ...metric, ours: value('signalroom'), reference, ratio, ratios, pass };
+    // This build against the baseline build, where there is one: below 1 is less of the figure than before.
+    const versusBaseline = baseline === undefined ? undefined : value('signalroom') / value('baseline');
+    return { ...metric, ours: value('signalroom'), reference, ratio, ratios, pass, ...(baseline === undefined ? {} : { baseline: value('baseline'), versusBaseline }) };
   });
 
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}`;
   const date = new Date().toISOString().slice(0, 10);
   const fmt = (n) => (Math.abs(n) >= 100 ? n.toFixed(0) : Math.abs(n) >= 10 ? n.toFixed(1) : n.toFixed(2));
   const cell = (ratio) => (ratio === undefined ? '—' : `${ratio.toFixed(2)}×`);
-  const table = [
-    `| figure | minimal relay | ${compared.map((name) => TARGETS[name].label).join(' | ')} | target (signalroom) |`,
-    `|---|---:|${compared.map(() => '---:').join('|')}|---:|`,
-    ...rows.map(
-      (r) =>
-        `| ${r.label} | ${fmt(r.reference)} | ${compared.map((name) => cell(r.ratios[name])).join(' | ')} | ${
-          r.target === undefined ? '' : `${r.higherIsBetter ? '≥' : '≤'} ${r.target.toFixed(2)}× ${r.pass ? '✓' : '✗'}`
-        } |`,
-    ),
-  ].join('\n');
+  const tableOf = (columns, withBaseline) =>
+    [
+      `| figure | minimal relay | ${columns.map((name) => TARGETS[name].label).join(' | ')} | target (signalroom) |${withBaseline ? ' signalroom ÷ baseline |' : ''}`,
+      `|---|---:|${columns.map(() => '---:').join('|')}|---:|${withBaseline ? '---:|' : ''}`,
+      ...rows.map(
+        (r) =>
+          `| ${r.label} | ${fmt(r.reference)} | ${columns.map((name) => cell(r.ratios[name])).join(' | ')} | ${
+            r.target === undefined ? '' : `${r.higherIsBetter ? '≥' : '≤'} ${r.target.toFixed(2)}× ${r.pass ? '✓' : '✗'}`
+          } |${withBaseline ? ` ${cell(r.versusBaseline)} |` : ''}`,
+      ),
+    ].join('\n');
+  const table = tableOf(compared, baseline !== undefined);
+  const published = tableOf(PUBLISHED, false);
   const mode = quick ? 'quick' : 'full';
   const summary = `Measured ${date} on ${machine}; ${rounds} rounds (${mode}), medians, each scenario on a fresh server process; every figure but the reference's is a ratio to the minimal relay in the same rounds.`;
+  const baselineNote = baseline === undefined ? '' : `\n\nsignalroom (baseline): ${baseline}/dist/cli.js; signalroom ÷ baseline below 1 is less of the figure than the baseline's.`;
 
-  console.log(`\n${summary}\n\n${table}\n`);
+  console.log(`\n${summary}${baselineNote}\n\n${table}\n`);
   console.log(`took ${((Date.now() - started) / 1000).toFixed(0)} s`);
 
   mkdirSync(`${root}bench/results`, { recursive: true });
-  writeFileSync(`${root}bench/results/latest.json`, `${JSON.stringify({ date, machine, mode, rounds, params: PARAMS, rows, results }, null, 2)}\n`);
-  writeFileSync(`${root}bench/results/latest.md`, `${summary}\n\n${table}\n`);
+  writeFileSync(`${root}bench/results/latest.json`, `${JSON.stringify({ date, machine, mode, rounds, params: PARAMS, ...(baseline === undefined ? {} : { baseline }), rows, results }, null, 2)}\n`);
+  writeFileSync(`${root}bench/results/latest.md`, `${summary}${baselineNote}\n\n${table}\n`);
   const charted = rows.filter((r) => r.target !== undefined);
   const series = ['signalroom', 'peerjs', 'socketio'].map((name) => ({ name: TARGETS[name].label, key: name }));
   writeFileSync(`${root}bench/results/chart.svg`, renderChart(charted, series, `${date} · ${machine}`));
@@ -198,7 +242,7 @@ async function main() {
 
   if (args.includes('--update-readme') && onlyArg < 0) {
     const readme = readFileSync(`${root}README.md`, 'utf8');
-    const block = `<!-- bench:start -->\n${summary}\n\n![signalroom, PeerJS and socket.io relative to a minimal relay](bench/results/chart.svg)\n\n${table}\n<!-- bench:end -->`;
+    const block = `<!-- bench:start -->\n${summary}\n\n![signalroom, PeerJS and socket.io relative to a minimal relay](bench/results/chart.svg)\n\n${published}\n<!-- bench:end -->`;
     writeFileSync(`${root}README.md`, readme.replace(/<!-- bench:start -->[\s\S]*<!-- bench:end -->/, block));
     console.log('README.md updated');
   }

@@ -1,6 +1,7 @@
 import type { Counter, Registry } from 'prom-client';
 import { requireOptionalPeer } from '../optional-peer.js';
 import { serverInternals, type SignalingServer } from '../server/signaling-server.js';
+import { countedHistogram } from './counted-histogram.js';
 import type { MetricsHandle } from './metrics-handle.js';
 
 // prom-client is an optional peer dependency: without it, importing this subpath says what to install.
@@ -91,11 +92,12 @@ export function createMetrics(signaling: SignalingServer, options: MetricsOption
   totalCounter(registry, p + 'disconnects_total', 'Peers that disconnected, by reason.', ['reason'], (set) => {
     for (const [reason, n] of stats.disconnects) set({ reason }, n);
   });
-  const handling = new prom.Histogram({
+  // Observed once per client frame: counted in plain numbers, handed to prom-client when scraped.
+  const handling = countedHistogram(prom, {
+    registry,
     name: p + 'message_handling_seconds',
     help: 'Time to handle one client frame (decode, route, encode, write).',
     buckets: [0.000_01, 0.000_025, 0.000_05, 0.000_1, 0.000_25, 0.000_5, 0.001, 0.005, 0.025],
-    registers: [registry],
   });
   serverInternals(signaling).observeMessageHandling((seconds) => handling.observe(seconds));
 

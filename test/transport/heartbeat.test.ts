@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { Heartbeat, type HeartbeatTimers } from '../../src/transport/heartbeat.js';
@@ -137,13 +138,18 @@ describe('Heartbeat', () => {
  * The byte counters of a TCP socket, set by the test: how much the client sent (`bytesRead`), how much was
  * written (`bytesWritten`) and how much of that still waits for the kernel (`writableLength`). A kernel that
  * takes nothing for a whole timeout cannot be arranged on a loopback socket; these numbers are all the check reads.
+ * The frames the session writes go on to the real socket.
  */
 class Counters {
   bytesRead = 0;
   bytesWritten = 0;
   writableLength = 0;
+  constructor(private readonly socket: Socket) {}
   cork(): void {}
   uncork(): void {}
+  write(chunk: Buffer): boolean {
+    return this.socket.write(chunk);
+  }
 }
 
 describe('Heartbeat: write progress', () => {
@@ -151,7 +157,7 @@ describe('Heartbeat: write progress', () => {
     const world = await sessionWorld();
     let counters: Counters | undefined;
     const pair = await world.open({
-      stream: () => (counters = new Counters()) as unknown as Duplex,
+      stream: (socket) => (counters = new Counters(socket)) as unknown as Duplex,
     });
     const timers = new ManualTimers();
     new Heartbeat(new Set([pair.session]), 1_000, 300, timers).start();
