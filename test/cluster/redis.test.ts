@@ -1,9 +1,12 @@
-import { describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { redisBackplane } from '../../src/cluster/redis.js';
 import { TestClient } from '../helpers/client.js';
 import { startCli } from '../helpers/cli.js';
+import { AsyncQueue } from '../helpers/queue.js';
 import { OwnRedis, REDIS_URL, redisAnswers } from '../helpers/redis.js';
 import { startServer } from '../helpers/server.js';
+import { TcpGate } from '../helpers/tcp-gate.js';
 import { clusterSemantics, eventually, join, outageRoom } from './cluster-suite.js';
 
 const haveRedis = await redisAnswers();
@@ -58,6 +61,38 @@ describe.skipIf(!haveRedis && !inCi)('cluster on a real Redis', () => {
     const prefix = `signalroom-test:${globalThis.crypto.randomUUID()}:`;
     clusterSemantics(() => redisBackplane({ url: REDIS_URL, prefix }));
   });
+
+  // ioredis 5 writes a SUBSCRIBE/SSUBSCRIBE given while a connection's handshake is under way at once; its
+  // reply puts the connection in subscriber mode, the handshake's INFO is then refused, and the reconnect that
+  // follows does not resubscribe (redis/ioredis#2037): the node was deaf to its own channel for good.
+  for (const pubsub of ['sharded', 'plain'] as const) {
+    it(`a node that starts while its Redis connections are still in their handshake hears its channel (${pubsub} pub/sub)`, async () => {
+      const gate = await TcpGate.start(REDIS_URL);
+      const prefix = `signalroom-test:${globalThis.crypto.randomUUID()}:`;
+      const backplane = redisBackplane({ url: gate.url, prefix, pubsub });
+      onTestFinished(() => backplane.close());
+      await gate.talking.next(); // both connections are open, neither has finished its handshake
+      await gate.talking.next();
+      const heard = new AsyncQueue<string>();
+      const nodeId = globalThis.crypto.randomUUID();
+      const started = backplane.start(nodeId, {
+        onNodeMessage: (message) => heard.push(message),
+        onRoomMessage: () => {},
+        onReconnect: () => heard.push('reconnect'),
+        onDisconnect: () => heard.push('disconnect'),
+      });
+      gate.release();
+      await started;
+      expect(backplane.connected).toBe(true);
+      const other = new Redis(REDIS_URL);
+      onTestFinished(() => other.disconnect());
+      const channel = `{${prefix}}node:${nodeId}`;
+      const receivers = pubsub === 'sharded' ? await other.spublish(channel, 'hello') : await other.publish(channel, 'hello');
+      expect(receivers).toBe(1);
+      expect(await heard.next()).toBe('hello');
+      expect(heard.pending).toEqual([]);
+    });
+  }
 
   it('Redis outage: local delivery continues, cross-node sends answer an error, then Redis comes back empty and the state converges', async () => {
     const redis = await OwnRedis.start();
