@@ -49,8 +49,9 @@ export function redisBackplane(options: RedisBackplaneOptions = {}): Backplane {
   const connection: RedisOptions = {
     // While Redis is away, fail commands at once instead of buffering them without bound.
     enableOfflineQueue: false,
-    // No auto-pipelining: with it, bursts of SPUBLISH between two standalone nodes were answered "0 receivers"
-    // (so the signals came back undeliverable) in a 100-pair run; not understood yet, so it stays off.
+    // No auto-pipelining. It was blamed for signals between standalone nodes answered "0 receivers"; that was the
+    // subscriber handshake race below (with it on and the race fixed, 0 of 20 relay rounds failed). Turning it
+    // on again is a throughput question for bench/.
     enableAutoPipelining: false,
     maxRetriesPerRequest: 1,
     retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 1_000),
@@ -88,8 +89,34 @@ export function redisBackplane(options: RedisBackplaneOptions = {}): Backplane {
   }
   /** Runs a script with the key base and the publish command in front of its own arguments. */
   const run = (name: keyof typeof SCRIPTS, ...args: Array<string | number>) => redis[name](routingKey, base, publish, ...args);
-  const subscribe = (channel: string) => (sharded ? subscriber.ssubscribe(channel) : subscriber.subscribe(channel));
-  const unsubscribe = (channel: string) => (sharded ? subscriber.sunsubscribe(channel) : subscriber.unsubscribe(channel));
+  // ioredis 5 writes a (S)SUBSCRIBE given while a connection's handshake is under way (status 'connect') at once:
+  // its reply puts the connection in subscriber mode, the handshake's INFO is then refused, and the reconnect that
+  // follows does not resubscribe, since the connection never was ready (redis/ioredis#2037). The node was left
+  // deaf to its own channel for good (every signal to its peers answered "0 receivers") and briefly disconnected
+  // (joins decided locally). So subscriber commands wait for the handshake to end, and go out in call order.
+  let subscriberTurn: Promise<void> = Promise.resolve();
+  const onSubscriber = <T>(command: () => Promise<T>): Promise<T> => {
+    const turn = subscriberTurn.then(subscriberHandshake);
+    subscriberTurn = turn;
+    return turn.then(command);
+  };
+  const subscriberHandshake = (): Promise<void> | undefined => {
+    // 'ready': written now; 'connecting' or 'reconnecting': queued, and sent once ready (after ioredis resubscribed).
+    if (subscriber.status !== 'connect') return undefined;
+    return new Promise((resolve) => {
+      const done = () => {
+        subscriber.off('ready', done);
+        subscriber.off('close', done);
+        resolve();
+      };
+      subscriber.on('ready', done);
+      subscriber.on('close', done);
+    });
+  };
+  const subscribe = (channel: string) =>
+    onSubscriber(() => (sharded ? subscriber.ssubscribe(channel) : subscriber.subscribe(channel)));
+  const unsubscribe = (channel: string) =>
+    onSubscriber(() => (sharded ? subscriber.sunsubscribe(channel) : subscriber.unsubscribe(channel)));
   const transfer = (yes: boolean) => (yes ? '1' : '0');
 
   return {
@@ -97,8 +124,9 @@ export function redisBackplane(options: RedisBackplaneOptions = {}): Backplane {
       return ready();
     },
     async start(nodeId, given) {
+      // Started means usable: the command connection is ready too (and answers the version question).
+      if (redis.status !== 'ready') await new Promise((resolve) => redis.once('ready', resolve));
       if (options.pubsub === undefined || options.pubsub === 'auto') {
-        if (redis.status !== 'ready') await new Promise((resolve) => redis.once('ready', resolve));
         const version = /redis_version:(\d+)/.exec(await redis.info('server'))?.[1];
         sharded = Number(version) >= 7;
       }

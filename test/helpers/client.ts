@@ -71,6 +71,20 @@ export class TestClient {
     return this.frames.next();
   }
 
+  /**
+   * The next frame here, or a failure naming what `other` received first: after `other` sent this client a
+   * signal, an error answered to `other` (e.g. target-unavailable) shows up in the assertion instead of this
+   * client waiting until the test's timeout. Only for moments when `other` expects nothing itself.
+   */
+  async nextUnless(other: TestClient): Promise<Frame> {
+    const first = await Promise.race([
+      this.next().then((frame) => ({ here: frame })),
+      other.frames.peek().then((frame) => ({ there: frame })),
+    ]);
+    if ('there' in first) throw new Error(`expected a frame here, but the other client got ${JSON.stringify(first.there)} first`);
+    return first.here;
+  }
+
   /** The raw text of the most recently consumed-or-queued frame at `index` from the end of `raw`. */
   lastRaw(): string {
     return this.raw[this.raw.length - 1] as string;

@@ -4,9 +4,11 @@
 export class AsyncQueue<T> {
   readonly #items: T[] = [];
   readonly #waiters: Array<{ resolve: (item: T) => void; reject: (error: Error) => void }> = [];
+  readonly #peekers: Array<(item: T) => void> = [];
   #failure: Error | undefined;
 
   push(item: T): void {
+    for (const peeker of this.#peekers.splice(0)) peeker(item);
     const waiter = this.#waiters.shift();
     if (waiter !== undefined) waiter.resolve(item);
     else this.#items.push(item);
@@ -22,6 +24,15 @@ export class AsyncQueue<T> {
     if (this.#items.length > 0) return Promise.resolve(this.#items.shift() as T);
     if (this.#failure !== undefined) return Promise.reject(this.#failure);
     return new Promise((resolve, reject) => this.#waiters.push({ resolve, reject }));
+  }
+
+  /**
+   * Resolves with the first item once there is one, without consuming it (it stays for `next()`). Never rejects,
+   * so a peek nobody awaits any more is harmless.
+   */
+  peek(): Promise<T> {
+    if (this.#items.length > 0) return Promise.resolve(this.#items[0] as T);
+    return new Promise((resolve) => this.#peekers.push(resolve));
   }
 
   /** Items received and not yet consumed. */
