@@ -72,12 +72,24 @@ export interface CoreInternals {
   /** Whether a peer is connected to this node. */
   hasLocal(peerId: string): boolean;
   /**
+   * A room as this node holds it, read in place (no copy): for a transport's checks on every join. Valid only
+   * until the core runs again.
+   */
+  roomView(roomId: string): JoinView | undefined;
+  /**
    * How many peers a broadcast from this peer reaches at most: the other members of each of its rooms (a
    * transport charges a sender for what its frames cost their rooms).
    */
   audience(peerId: string): number;
   /** Routes an unexpected error to `'error'` listeners, or to `console.error` when there are none. */
   reportError(error: unknown): void;
+}
+
+/** What a transport reads of a room before a join: its label, capacity and members (with each one's dialect). */
+export interface JoinView {
+  readonly name: string;
+  readonly capacity: number;
+  readonly members: ReadonlyMap<string, { readonly dialect: string }>;
 }
 
 let internalsOf: (core: SignalingCore<unknown>) => CoreInternals;
@@ -141,6 +153,7 @@ export class SignalingCore<Data = unknown> extends TypedEmitter<SignalingEvents<
         return old;
       },
       hasLocal: (peerId) => state.peers.has(peerId),
+      roomView: (roomId) => state.rooms.get(roomId),
       audience: (peerId) => {
         const peer = state.peers.get(peerId);
         if (peer === undefined) return 0;

@@ -1,5 +1,3 @@
-import type { RoomInfo } from '../core/types.js';
-
 // A join costs join tokens by the membership notices it brings each member, measured against the console dialect's:
 // a console `peer-joined` and `peer-left` cost one token; a room with a connector member sends each member the whole
 // member list twice instead (`Client_Added`, then `Client_Removed`), so the join costs as many tokens as that is
@@ -11,8 +9,8 @@ const CONSOLE_NOTICE_PAIR_BYTES = 2 * 64;
 const CONNECTOR_ENVELOPE_BYTES = 170;
 
 /** Join tokens for the `Client_Added` and `Client_Removed` a join brings each member of a connector room. */
-export function noticeCost(roomId: string, room: RoomInfo, members: readonly string[]): number {
-  let bytes = CONNECTOR_ENVELOPE_BYTES + roomId.length + room.name.length;
+export function noticeCost(roomId: string, roomName: string, members: readonly string[]): number {
+  let bytes = CONNECTOR_ENVELOPE_BYTES + roomId.length + roomName.length;
   for (const member of members) bytes += member.length + 3;
   return Math.max(1, Math.ceil((2 * bytes) / CONSOLE_NOTICE_PAIR_BYTES));
 }

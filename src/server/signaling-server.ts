@@ -405,13 +405,21 @@ export class SignalingServer<Data = unknown> {
    */
   #prepareJoin(session: Session, roomId: unknown): number {
     if (typeof roomId !== 'string') return 1;
-    const room = this.#core.room(roomId);
+    // Read in place: this runs on every join, and a copy of the room and of each member would be garbage at once.
+    const room = this.#coreInternals.roomView(roomId);
+    const members = room?.members;
     // Nobody else to tell: a created room's notice goes to its creator only.
-    if (room === undefined || room.members.every((member) => member === session.peerId)) return 1;
-    if (room.members.length >= room.capacity && !room.members.includes(session.peerId)) this.#resumption.freeSeat(room.members);
-    const connector =
-      session.dialect.name === 'connector' || room.members.some((member) => this.#core.peer(member)?.dialect === 'connector');
-    return connector ? noticeCost(roomId, room, [...room.members, session.peerId]) : 1;
+    if (room === undefined || members === undefined || members.size === 0 || (members.size === 1 && members.has(session.peerId))) return 1;
+    if (members.size >= room.capacity && !members.has(session.peerId)) this.#resumption.freeSeat([...members.keys()]);
+    let connector = session.dialect.name === 'connector';
+    if (!connector) {
+      for (const member of members.values()) {
+        if (member.dialect !== 'connector') continue;
+        connector = true;
+        break;
+      }
+    }
+    return connector ? noticeCost(roomId, room.name, [...members.keys(), session.peerId]) : 1;
   }
 
   /**
