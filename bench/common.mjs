@@ -44,3 +44,14 @@ export function percentile(sorted, p) {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
+
+/** The relay scenarios' figures, the same for every load generator: `sorted` latencies in ms, `cpu` in µs. */
+export function relayFigures({ delivered, seconds, sorted, cpu }) {
+  return {
+    delivered,
+    messagesPerSecond: delivered / seconds,
+    p50Ms: percentile(sorted, 50),
+    p99Ms: percentile(sorted, 99),
+    cpuMicrosPerMessage: cpu / delivered,
+  };
+}

@@ -4,7 +4,7 @@
 // Every loop is bounded in count and in time; it talks to 127.0.0.1 only.
 import { setTimeout as delay } from 'node:timers/promises';
 import { WebSocket } from 'ws';
-import { percentile, settle as settleAll, until } from './common.mjs';
+import { relayFigures, settle as settleAll, until } from './common.mjs';
 import { cpuMicros, rssBytes } from './proc.mjs';
 
 const config = JSON.parse(process.argv[2]);
@@ -123,13 +123,7 @@ async function relay({ pairs = 100, inflight = 8, pauseMs = 0, warmupMs = 1000, 
   for (const client of clients) client.onFrame = () => {};
   const sorted = latencies.subarray(0, samples).sort();
   for (const client of clients) client.ws.terminate();
-  return {
-    delivered,
-    messagesPerSecond: delivered / seconds,
-    p50Ms: percentile(sorted, 50),
-    p99Ms: percentile(sorted, 99),
-    cpuMicrosPerMessage: (cpu1 - cpu0) / delivered,
-  };
+  return relayFigures({ delivered, seconds, sorted, cpu: cpu1 - cpu0 });
 }
 
 /** `connections` idle clients in rooms of 4: memory per connection and CPU per connect+join. */

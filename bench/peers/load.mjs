@@ -5,7 +5,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { io } from 'socket.io-client';
 import { WebSocket } from 'ws';
-import { percentile, settle as settleAll, until } from '../common.mjs';
+import { relayFigures, settle as settleAll, until } from '../common.mjs';
 import { cpuMicros, rssBytes } from '../proc.mjs';
 
 const config = JSON.parse(process.argv[2]);
@@ -104,13 +104,7 @@ async function relay({ pairs = 100, inflight = 8, pauseMs = 0, warmupMs = 1000, 
   for (const client of clients) client.onSignal = () => {};
   for (const client of clients) client.close();
   const sorted = latencies.sort((a, b) => a - b);
-  return {
-    delivered,
-    messagesPerSecond: delivered / seconds,
-    p50Ms: percentile(sorted, 50),
-    p99Ms: percentile(sorted, 99),
-    cpuMicrosPerMessage: (cpu1 - cpu0) / delivered,
-  };
+  return relayFigures({ delivered, seconds, sorted, cpu: cpu1 - cpu0 });
 }
 
 /** `connections` idle clients in rooms of 4 (PeerJS: no rooms): memory per connection, CPU per connect+join. */

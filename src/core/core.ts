@@ -1,6 +1,6 @@
 import { TypedEmitter } from 'tiny-typed-emitter';
 import { SignalingError } from '../errors.js';
-import { CommandHandler, type JoinMode } from './commands.js';
+import { CommandHandler, describePeer, type JoinMode } from './commands.js';
 import type { RoomCoordinator } from './coordinator.js';
 import { assertInteger, resolveCoreOptions, type CoreOptions, type ResolvedCoreOptions } from './options.js';
 import { RoomRecord } from './records.js';
@@ -184,7 +184,7 @@ export class SignalingCore<Data = unknown> extends TypedEmitter<SignalingEvents<
     const peer = state.newPeer(id, connection, options);
     state.peers.set(id, peer);
     this.stats.connects++;
-    state.coordinator?.peerConnected({ id, dialect: peer.dialect, scope: peer.scope, switchRooms: peer.switchRooms, ...credentialOf(options) });
+    state.coordinator?.peerConnected(describePeer(peer));
     connection.send({ kind: 'welcome', peerId: id });
     state.notify('peer:connect', () => ({ peer: peer.info() }));
     return id;
@@ -412,8 +412,4 @@ export class SignalingCore<Data = unknown> extends TypedEmitter<SignalingEvents<
     for (const room of state.rooms.values()) if (room.members.size > 0) rooms[room.id] = [...room.members.keys()];
     return { totalClients: state.peers.size, clients: [...state.peers.keys()], rooms };
   }
-}
-
-function credentialOf(options: PeerOptions): { credential?: string } {
-  return options.credential === undefined ? {} : { credential: options.credential };
 }
