@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { TypedEmitter } from 'tiny-typed-emitter';
-import type { WebSocket } from 'ws';
+import type { SessionSocket } from '../transport/session-socket.js';
 import { ClusterNode } from '../cluster/cluster-node.js';
 import { coreInternals, REPLACED_CLOSE_CODE, SignalingCore, type CoreInternals, type CreateRoomOptions, type DisconnectOptions, type JoinOptions } from '../core/core.js';
 import type { PeerInfo, RoomInfo, SignalingEvents, StatusReport } from '../core/types.js';
@@ -16,7 +16,6 @@ import { PeerjsEndpoint } from '../transport/peerjs-endpoint.js';
 import { resolvePeerServerOptions } from '../transport/peerjs-options.js';
 import { Resumption } from '../transport/resumption.js';
 import { Session, type SessionHost } from '../transport/session.js';
-import { closeReasonOf, onSocketError } from '../transport/socket-errors.js';
 import { UpgradeGate, type Admission } from '../transport/upgrades.js';
 import { authorizeHandshake } from './admission.js';
 import { noticeCost } from './notice-cost.js';
@@ -356,9 +355,7 @@ export class SignalingServer<Data = unknown> {
   // ---------------------------------------------------------------------------------------------------------
   // Connections
 
-  #accept(ws: WebSocket, stream: Duplex, dialect: Dialect, codec: Dialect, admission: Admission, request: IncomingMessage): void {
-    // First, before anything can fail: a socket error (an oversized frame, bad UTF-8) closes this socket only.
-    ws.on('error', onSocketError);
+  #accept(ws: SessionSocket, stream: Duplex, dialect: Dialect, codec: Dialect, admission: Admission, request: IncomingMessage): void {
     if (this.#sessions.size >= this.options.maxConnections) {
       ws.close(1013, 'server-overloaded');
       return;
@@ -394,7 +391,7 @@ export class SignalingServer<Data = unknown> {
     this.#sessions.delete(session);
     // A socket whose id now belongs to a newer connection must not remove that newer peer.
     if (session.retired || session.peerId === '' || !this.#coreInternals.isCurrent(session.peerId, session)) return;
-    const reason = session.cutReason ?? closeReasonOf(session.socket, code);
+    const reason = session.closeReason(code);
     if (this.#resumption.suspend(session, code, reason)) return;
     this.#core.disconnect(session.peerId, this.#closed !== undefined ? 'shutdown' : reason);
   }

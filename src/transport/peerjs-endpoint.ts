@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { WebSocket } from 'ws';
+import type { SessionSocket } from './session-socket.js';
 import type { CoreInternals, SignalingCore } from '../core/core.js';
 import type { RoutingScope, Signal } from '../core/types.js';
 import type { Dialect, WireEvent } from '../protocol/dialect.js';
@@ -43,7 +43,7 @@ export interface PeerjsHost {
 class PeerjsSession extends Session {
   readonly #alive: NodeJS.Timeout;
 
-  constructor(socket: WebSocket, stream: Duplex, dialect: Dialect, host: SessionHost, private readonly endpoint: PeerjsEndpoint, aliveMs: number) {
+  constructor(socket: SessionSocket, stream: Duplex, dialect: Dialect, host: SessionHost, private readonly endpoint: PeerjsEndpoint, aliveMs: number) {
     super(socket, stream, dialect, host);
     this.#alive = setTimeout(() => this.cut('alive-timeout'), aliveMs);
     this.#alive.unref();
@@ -91,7 +91,7 @@ export class PeerjsEndpoint {
   }
 
   /** Takes an upgraded socket through PeerServer's handshake, in its order: parameters, key, id, limit. */
-  accept(ws: WebSocket, stream: Duplex, request: IncomingMessage, admission: Admission, codec: Dialect): void {
+  accept(ws: SessionSocket, stream: Duplex, request: IncomingMessage, admission: Admission, codec: Dialect): void {
     const session = new PeerjsSession(ws, stream, codec, this.host.sessionHost, this, this.options.alive_timeout);
     session.extensions = admission.extensions;
     this.host.addSession(session);

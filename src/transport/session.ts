@@ -6,6 +6,8 @@ import type { Command, Connection, DisconnectReason } from '../core/types.js';
 import { SignalingError } from '../errors.js';
 import type { Dialect, WireEvent } from '../protocol/dialect.js';
 
+import { closeReasonOf } from './socket-errors.js';
+import type { SessionSocket } from './session-socket.js';
 import { nowMs, refill, TOKEN, type Clock } from './token-bucket.js';
 
 const INVALID_MESSAGE = new SignalingError('invalid-message');
@@ -42,8 +44,6 @@ export interface SessionOptions {
   readonly maxBufferedBytes: number;
   readonly heartbeatTimeout: number;
 }
-
-const kSession = Symbol('signalroom.session');
 
 /**
  * Sessions whose TCP socket is corked until the end of this event-loop turn. One read from a busy sender often
@@ -96,12 +96,10 @@ export function frameOf(text: string): Buffer {
   }
   return frame;
 }
-type TaggedSocket = WebSocket & { [kSession]: Session };
-
 /**
  * One client socket bound to the core: the core's {@link Connection} port, plus everything per-socket — rate
- * limits, slow-consumer detection, heartbeat state and ordered handling. Listeners are shared functions, not
- * closures, to keep an idle connection small.
+ * limits, slow-consumer detection, heartbeat state and ordered handling. Its socket hands it frames, pings and
+ * its close directly (see SessionSocket): no listeners, no closures, to keep an idle connection small.
  */
 export class Session implements Connection {
   /** The peer id, set once the core has registered the peer. */
@@ -138,7 +136,7 @@ export class Session implements Connection {
   #corked = false;
 
   constructor(
-    readonly socket: WebSocket,
+    readonly socket: SessionSocket,
     /** The TCP (or TLS) socket under `socket`, corked while a turn's writes pile up. */
     private readonly stream: Duplex & Partial<Pick<Socket, 'bytesRead' | 'bytesWritten'>>,
     readonly dialect: Dialect,
@@ -153,9 +151,7 @@ export class Session implements Connection {
     this.#joinAt = now;
     this.#byteBudget = host.options.relayByteBurst * TOKEN;
     this.#byteAt = now;
-    (socket as TaggedSocket)[kSession] = this;
-    socket.on('message', onMessage);
-    socket.on('close', onClose);
+    socket.session = this;
   }
 
   send(event: WireEvent): void {
@@ -259,18 +255,37 @@ export class Session implements Connection {
   receive(data: Buffer, isBinary: boolean): void {
     if (this.#ended) return;
     // The budget is checked on arrival, so frames held in the backlog are already paid for.
-    const { messageRate, messageBurst } = this.host.options;
     // One clock reading per frame: the message budget now, the byte and join budgets when it is handled.
     const now = this.clock();
+    if (!this.#payMessage(now)) return this.#refuse();
+    if (this.#backlog !== undefined) this.#backlog.push([data, isBinary]);
+    else this.#handle(data, isBinary, now);
+  }
+
+  /**
+   * A ping from the client, answered with a pong. ws's automatic pong is off (it costs every socket a closure of
+   * its own), so the session answers: a ping pays the message budget like any frame, and a ping flood is refused
+   * and cut like a message flood, or shed as a slow consumer when its pongs pile up unread.
+   */
+  receivePing(data: Buffer): void {
+    const socket = this.socket;
+    if (this.#ended || socket.readyState !== WebSocket.OPEN) return;
+    if (!this.#payMessage(this.clock())) return this.#refuse();
+    socket.pong(data);
+    if (socket.bufferedAmount > this.host.options.maxBufferedBytes) this.shed('slow-consumer');
+  }
+
+  /** Takes one token of the message budget at `now`; false when there is none. */
+  #payMessage(now: number): boolean {
+    const { messageRate, messageBurst } = this.host.options;
     const budget = refill(this.#messageBudget, now - this.#messageAt, messageRate, messageBurst);
     this.#messageAt = now;
     if (budget < TOKEN) {
       this.#messageBudget = budget;
-      return this.#refuse();
+      return false;
     }
     this.#messageBudget = budget - TOKEN;
-    if (this.#backlog !== undefined) this.#backlog.push([data, isBinary]);
-    else this.#handle(data, isBinary, now);
+    return true;
   }
 
   /**
@@ -392,21 +407,17 @@ export class Session implements Connection {
     }
   }
 
-  /** @internal */
-  static of(socket: WebSocket): Session {
-    return (socket as TaggedSocket)[kSession];
+  /** The socket has closed, with the close code the client sent (or 1006): the server lets its peer go. */
+  socketClosed(code: number): void {
+    try {
+      this.host.sessionClosed(this, code);
+    } catch (error) {
+      this.host.internals.reportError(error);
+    }
   }
-}
 
-function onMessage(this: WebSocket, data: Buffer, isBinary: boolean): void {
-  Session.of(this).receive(data, isBinary);
-}
-
-function onClose(this: WebSocket, code: number): void {
-  const session = Session.of(this);
-  try {
-    session.host.sessionClosed(session, code);
-  } catch (error) {
-    session.host.internals.reportError(error);
+  /** Why the socket closed, when the server did not cut it: too big a frame, a protocol error, a drop, a close. */
+  closeReason(code: number): DisconnectReason {
+    return this.cutReason ?? closeReasonOf(this.socket.failure, code);
   }
 }

@@ -1,8 +1,9 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer } from 'ws';
 import type { Dialect, DialectName } from '../protocol/dialect.js';
 import { createDialects } from '../protocol/dialects.js';
+import { SessionSocket } from './session-socket.js';
 
 /** Who a connecting client is, as `authenticate` (or a signed token) decides. */
 export interface Identity<Data = unknown> {
@@ -44,7 +45,7 @@ export interface UpgradeHost {
   /** Decides who connects (origin, token, `authenticate`), before any peer state exists. */
   admit(request: IncomingMessage): Admission | Promise<Admission>;
   /** A socket is upgraded: `codec` is `dialect` as this connection writes it (with our additions if it asked). */
-  accept(socket: WebSocket, stream: Duplex, dialect: Dialect, codec: Dialect, admission: Admission, request: IncomingMessage): void;
+  accept(socket: SessionSocket, stream: Duplex, dialect: Dialect, codec: Dialect, admission: Admission, request: IncomingMessage): void;
   reportError(error: unknown): void;
 }
 
@@ -78,6 +79,11 @@ export class UpgradeGate {
       maxPayload: options.maxMessageSize,
       // Compression invites zip bombs and fragments memory; signaling frames are small.
       perMessageDeflate: false,
+      // Sessions answer pings themselves, paid from their message budget: ws's own pong costs each socket a
+      // closure (about 100 bytes of an idle connection's 5 KB).
+      autoPong: false,
+      // Each client's socket hands its frames to its session directly (see SessionSocket).
+      WebSocket: SessionSocket,
       handleProtocols: (offered, request) => this.#subprotocolToEcho(offered, request),
     });
   }
@@ -101,6 +107,7 @@ export class UpgradeGate {
     admission.then(
       (result) => {
         this.#pending.delete(socket);
+        socket.off('error', destroySocket);
         this.#upgrade(request, socket, head, result);
       },
       (error: unknown) => {
@@ -128,13 +135,12 @@ export class UpgradeGate {
     // Gone, or already answered (closing answers pending upgrades itself).
     if (socket.destroyed || !socket.writable) return;
     if (this.#closed || !this.host.accepting()) return rejectUpgrade(socket, 503, 'Service Unavailable');
-    socket.off('error', destroySocket);
     if (admission.refuse !== undefined) return rejectUpgrade(socket, admission.refuse, admission.reason);
     const dialect = this.#choose(request);
     this.#chosen.set(request, dialect);
     this.#wss.handleUpgrade(request, socket, head, (ws) => {
       const codec = admission.extensions ? (this.#extendedDialects.get(dialect.name) as Dialect) : dialect;
-      this.host.accept(ws, socket, dialect, codec, admission, request);
+      this.host.accept(ws as SessionSocket, socket, dialect, codec, admission, request);
     });
   }
 

@@ -7,6 +7,7 @@ import { coreInternals, SignalingCore } from '../../src/core/core.js';
 import { createDialects } from '../../src/protocol/dialects.js';
 import { resolveSignalingOptions, type ResolvedSignalingOptions, type SignalingOptions } from '../../src/server/options.js';
 import { Session, type SessionHost } from '../../src/transport/session.js';
+import { SessionSocket } from '../../src/transport/session-socket.js';
 import { TestClient } from './client.js';
 import { AsyncQueue } from './queue.js';
 
@@ -75,14 +76,13 @@ export async function sessionWorld(given: SignalingOptions = {}): Promise<Sessio
   const sessions = new AsyncQueue<Session>();
   let pendingStream: ((socket: Socket) => Duplex) | undefined;
   const server = http.createServer();
-  const wss = new WebSocketServer({ server, clientTracking: false, perMessageDeflate: false });
+  const wss = new WebSocketServer({ server, clientTracking: false, perMessageDeflate: false, autoPong: false, WebSocket: SessionSocket });
   const open = new Set<Socket>();
   wss.on('connection', (ws, request) => {
     const socket = request.socket;
     open.add(socket);
     socket.once('close', () => open.delete(socket));
-    const session = new Session(ws, pendingStream?.(socket) ?? socket, dialect, host, clock.read);
-    ws.on('error', () => {});
+    const session = new Session(ws as SessionSocket, pendingStream?.(socket) ?? socket, dialect, host, clock.read);
     session.peerId = core.connect(session, { scope: 'room', switchRooms: true, dialect: 'console' });
     sessions.push(session);
   });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { nowMs, refill, TOKEN } from '../../src/transport/token-bucket.js';
 import type { TestClient } from '../helpers/client.js';
 import { FakeConnection } from '../helpers/fake-connection.js';
+import { AsyncQueue } from '../helpers/queue.js';
 import { serverClosed, sessionWorld, type SessionWorld } from '../helpers/session.js';
 
 /**
@@ -97,6 +98,41 @@ async function join(client: TestClient): Promise<string> {
   expect(await client.next()).toMatchObject({ type: 'room-peers' });
   return 'joined';
 }
+
+describe('Session: pings', () => {
+  /** The pongs `client` receives, in order, and a way to wait for the next one. */
+  function pongsOf(client: TestClient) {
+    const pongs = new AsyncQueue<string>();
+    client.socket.on('pong', (data: Buffer) => pongs.push(data.toString()));
+    return pongs;
+  }
+
+  it('answers a ping with a pong of its data, paid from the message budget like any frame', async () => {
+    const world = await sessionWorld({ messageBurst: 3, messageRate: 10 });
+    const { client } = await world.open();
+    const pongs = pongsOf(client);
+    client.socket.ping('one');
+    expect(await pongs.next()).toBe('one');
+    expect(await probes(client, 3)).toEqual([PASSED, PASSED, REFUSED]);
+    // Over the budget: no pong, the rate-limit answer instead.
+    client.socket.ping('two');
+    expect((await client.next()).message).toBe(REFUSED);
+    world.clock.advance(100);
+    client.socket.ping('three');
+    expect(await pongs.next()).toBe('three');
+  });
+
+  it('cuts a ping flood like a message flood: 1008 at maxRateLimitStrikes', async () => {
+    const world = await sessionWorld({ messageBurst: 1, messageRate: 1, maxRateLimitStrikes: 3 });
+    const { session, client } = await world.open();
+    const closedOnServer = serverClosed(session);
+    for (let i = 0; i < 4; i++) client.socket.ping();
+    expect(await client.closed).toEqual({ code: 1008, reason: 'rate-limit' });
+    await closedOnServer;
+    expect(session.cutReason).toBe('rate-limit');
+    expect(world.core.peer(client.id)).toBeUndefined();
+  });
+});
 
 describe('Session: the join budget', () => {
   it('lets `joinBurst` joins through, then one each 1/joinRate s', async () => {

@@ -1,0 +1,38 @@
+import { WebSocket } from 'ws';
+import type { Session } from './session.js';
+
+/**
+ * The WebSocket our ws server makes for each client (ws's `WebSocket` server option). It hands its socket's frames,
+ * pings, error and close straight to its {@link Session} instead of through listeners: four listeners cost every
+ * idle connection a dictionary of about 250 bytes, and every frame an event dispatch. Listeners that others add
+ * (`once('close')` at shutdown, `on('pong')` in a test) still run, after the session; frames go to the session only.
+ */
+export class SessionSocket extends WebSocket {
+  /** The session that owns this socket, set once by the session itself. */
+  session: Session | undefined = undefined;
+  /** The code of the error ws failed this socket with (it closes it next), if it did. */
+  failure: string | undefined = undefined;
+
+  // ws emits at most two arguments with any event: taking them one by one spares each frame a rest array.
+  override emit(event: string | symbol, first?: unknown, second?: unknown): boolean {
+    const session = this.session;
+    switch (event) {
+      case 'message':
+        if (session === undefined) break;
+        session.receive(first as Buffer, second as boolean);
+        return true;
+      case 'ping':
+        session?.receivePing(first as Buffer);
+        break;
+      case 'error':
+        this.failure = (first as { code?: string }).code ?? 'error';
+        // A socket error (an oversized frame, bad UTF-8) closes this socket only: it never throws for want of a listener.
+        if (this.listenerCount('error') === 0) return false;
+        break;
+      case 'close':
+        session?.socketClosed(first as number);
+        break;
+    }
+    return super.emit(event, first, second);
+  }
+}
