@@ -16,6 +16,7 @@ import { PeerjsEndpoint } from '../transport/peerjs-endpoint.js';
 import { resolvePeerServerOptions } from '../transport/peerjs-options.js';
 import { Resumption } from '../transport/resumption.js';
 import { Session, type SessionHost } from '../transport/session.js';
+import { nowMs } from '../transport/token-bucket.js';
 import { UpgradeGate, type Admission } from '../transport/upgrades.js';
 import { authorizeHandshake } from './admission.js';
 import { noticeCost } from './notice-cost.js';
@@ -101,6 +102,7 @@ export class SignalingServer<Data = unknown> {
       core: core as SignalingCore<unknown>,
       internals,
       options: this.options,
+      clock: nowMs,
       sessionClosed: (session, code) => this.#sessionClosed(session, code),
       sessionShed: (session) => {
         if (session.peerId !== '' && internals.isCurrent(session.peerId, session)) core.disconnect(session.peerId, session.cutReason);

@@ -13,6 +13,15 @@ export class SessionSocket extends WebSocket {
   /** The code of the error ws failed this socket with (it closes it next), if it did. */
   failure: string | undefined = undefined;
 
+  // ws makes it as it makes its own: `new WebSocket(null, undefined, serverOptions)`.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  constructor(...args: any[]) {
+    super(...(args as ConstructorParameters<typeof WebSocket>));
+    // No listener map until someone listens: Node's EventEmitter makes one on the first listener when there is
+    // none, and a null-prototype map costs an idle connection about 200 bytes that its session never uses.
+    (this as unknown as { _events: undefined })._events = undefined;
+  }
+
   // ws emits at most two arguments with any event: taking them one by one spares each frame a rest array.
   override emit(event: string | symbol, first?: unknown, second?: unknown): boolean {
     const session = this.session;

@@ -8,13 +8,15 @@ import type { Dialect, WireEvent } from '../protocol/dialect.js';
 
 import { closeReasonOf } from './socket-errors.js';
 import type { SessionSocket } from './session-socket.js';
-import { nowMs, refill, TOKEN, type Clock } from './token-bucket.js';
+import { refill, TOKEN, type Clock } from './token-bucket.js';
 
 const INVALID_MESSAGE = new SignalingError('invalid-message');
 const RATE_LIMITED = new SignalingError('rate-limit');
 
 /** What a session needs from the server that owns it. */
 export interface SessionHost {
+  /** The clock the sessions' budgets refill by (whole milliseconds, see token-bucket.ts; tests move their own). */
+  readonly clock: Clock;
   readonly core: SignalingCore;
   /** What only the transport may drive in the core (the current connection of a peer, its audience, errors). */
   readonly internals: CoreInternals;
@@ -58,6 +60,12 @@ const settled = Promise.resolve();
 function uncorkAll(): void {
   for (const session of corked.splice(0)) session.uncork();
 }
+
+// A session's flags (see Session.#flags).
+const RETIRED = 1;
+const EXTENSIONS = 2;
+const ENDED = 4;
+const CORKED = 8;
 
 /** Frames bigger than this are not kept for the next writer: the cache must not hold on to big buffers. */
 const MAX_CACHED_FRAME = 64 * 1024;
@@ -111,10 +119,8 @@ export class Session implements Connection {
   readAtPing = -1;
   /** Why the server cut this socket (`'slow-consumer'`, `'heartbeat'`, `'rate-limit'`, ...), if it did. */
   cutReason: DisconnectReason | undefined;
-  /** This socket's peer moved to a newer socket (resume); closing it must not touch the peer. */
-  retired = false;
-  /** The client asked for extensions (resume token and grace period, ICE servers, error codes). */
-  extensions = false;
+  /** RETIRED, EXTENSIONS, ENDED and CORKED, in one small integer: an idle connection pays for every field. */
+  #flags = 0;
   // Token buckets for messages and joins, as integers (see token-bucket.ts).
   #messageBudget: number;
   #messageAt: number;
@@ -126,14 +132,8 @@ export class Session implements Connection {
   #strikes = 0;
   /** Bytes the kernel had taken from this socket when the last ping went out (for the write-progress check). */
   #flushedAtPing = 0;
-  /**
-   * The server closed this socket (its peer was disconnected or replaced, or moved to a newer socket): what the
-   * client still sends before the close handshake ends is dropped, so it can never act as a newer peer of its id.
-   */
-  #ended = false;
   /** Frames that arrived while an async hook decided an earlier one; handled in order afterwards. */
   #backlog: Array<[Buffer, boolean]> | undefined;
-  #corked = false;
 
   constructor(
     readonly socket: SessionSocket,
@@ -141,8 +141,6 @@ export class Session implements Connection {
     private readonly stream: Duplex & Partial<Pick<Socket, 'bytesRead' | 'bytesWritten'>>,
     readonly dialect: Dialect,
     readonly host: SessionHost,
-    /** The clock its budgets refill by (tests move their own). */
-    private readonly clock: Clock = nowMs,
   ) {
     const now = this.clock();
     this.#messageBudget = host.options.messageBurst * TOKEN;
@@ -152,6 +150,37 @@ export class Session implements Connection {
     this.#byteBudget = host.options.relayByteBurst * TOKEN;
     this.#byteAt = now;
     socket.session = this;
+  }
+
+  /** This socket's peer moved to a newer socket (resume); closing it must not touch the peer. */
+  get retired(): boolean {
+    return (this.#flags & RETIRED) !== 0;
+  }
+
+  /** The client asked for extensions (resume token and grace period, ICE servers, error codes). */
+  get extensions(): boolean {
+    return (this.#flags & EXTENSIONS) !== 0;
+  }
+
+  set extensions(asked: boolean) {
+    this.#flags = asked ? this.#flags | EXTENSIONS : this.#flags & ~EXTENSIONS;
+  }
+
+  /**
+   * The server closed this socket (its peer was disconnected or replaced, or moved to a newer socket): what the
+   * client still sends before the close handshake ends is dropped, so it can never act as a newer peer of its id.
+   */
+  get #ended(): boolean {
+    return (this.#flags & ENDED) !== 0;
+  }
+
+  #end(): void {
+    this.#flags |= ENDED;
+  }
+
+  /** The clock the budgets refill by (the host's: tests move their own). */
+  private clock(): number {
+    return this.host.clock();
   }
 
   send(event: WireEvent): void {
@@ -166,7 +195,7 @@ export class Session implements Connection {
 
   /** Queues one text frame on the socket, corked until the end of this turn. */
   #write(text: string): void {
-    if (!this.#corked) this.#cork();
+    if ((this.#flags & CORKED) === 0) this.#cork();
     this.stream.write(frameOf(text));
   }
 
@@ -178,7 +207,7 @@ export class Session implements Connection {
   shed(reason: DisconnectReason): void {
     if (this.cutReason !== undefined) return;
     this.cutReason = reason;
-    this.#ended = true;
+    this.#end();
     this.socket.close(1013, reason);
     setTimeout(() => this.socket.terminate(), this.host.options.heartbeatTimeout).unref();
     // A connection must not call back into the core while it is sending: leave on the next microtask.
@@ -186,14 +215,14 @@ export class Session implements Connection {
   }
 
   #cork(): void {
-    this.#corked = true;
+    this.#flags |= CORKED;
     this.stream.cork();
     if (corked.push(this) === 1) void settled.then(uncorkAll);
   }
 
   /** @internal Writes out what this turn queued. */
   uncork(): void {
-    this.#corked = false;
+    this.#flags &= ~CORKED;
     this.stream.uncork();
   }
 
@@ -203,7 +232,7 @@ export class Session implements Connection {
   }
 
   close(code: number, reason: string): void {
-    this.#ended = true;
+    this.#end();
     this.socket.close(code, reason);
   }
 
@@ -247,8 +276,7 @@ export class Session implements Connection {
 
   /** Hands the socket back without telling the core: its peer now lives on another session. */
   retire(code: number, reason: string): void {
-    this.retired = true;
-    this.#ended = true;
+    this.#flags |= RETIRED | ENDED;
     this.socket.close(code, reason);
   }
 
@@ -305,7 +333,7 @@ export class Session implements Connection {
   #strike(): boolean {
     if (++this.#strikes < this.host.options.maxRateLimitStrikes) return true;
     this.cutReason = 'rate-limit';
-    this.#ended = true;
+    this.#end();
     this.socket.close(1008, 'rate-limit');
     return false;
   }

@@ -68,6 +68,7 @@ export async function sessionWorld(given: SignalingOptions = {}): Promise<Sessio
     core,
     internals,
     options,
+    clock: clock.read,
     sessionClosed: (session) => leave(session),
     sessionShed: (session) => leave(session),
     observeHandling: undefined,
@@ -82,7 +83,7 @@ export async function sessionWorld(given: SignalingOptions = {}): Promise<Sessio
     const socket = request.socket;
     open.add(socket);
     socket.once('close', () => open.delete(socket));
-    const session = new Session(ws as SessionSocket, pendingStream?.(socket) ?? socket, dialect, host, clock.read);
+    const session = new Session(ws as SessionSocket, pendingStream?.(socket) ?? socket, dialect, host);
     session.peerId = core.connect(session, { scope: 'room', switchRooms: true, dialect: 'console' });
     sessions.push(session);
   });
