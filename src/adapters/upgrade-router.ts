@@ -48,9 +48,11 @@ class UpgradeRouter {
     }
     const emit = server.emit;
     const router = this;
-    this.#emit = function (this: UpgradableServer, event: string | symbol, ...args: unknown[]): boolean {
-      if (event === 'upgrade' && router.#claim(...(args as Parameters<UpgradeHandler>))) return true;
-      return (emit as (this: UpgradableServer, event: string | symbol, ...rest: unknown[]) => boolean).call(this, event, ...args);
+    // Every event of the server passes here (a 'connection' per socket): `arguments` handed on as it is, no copy.
+    this.#emit = function (this: UpgradableServer, event: string | symbol, request?: unknown, socket?: unknown, head?: unknown): boolean {
+      if (event === 'upgrade' && router.#claim(request as IncomingMessage, socket as Duplex, head as Buffer)) return true;
+      // eslint-disable-next-line prefer-rest-params
+      return Reflect.apply(emit, this, arguments) as boolean;
     } as UpgradableServer['emit'];
     server.emit = this.#emit;
     server.on('upgrade', this.#fallback);
@@ -83,11 +85,16 @@ class UpgradeRouter {
   #claim(request: IncomingMessage, socket: Duplex, head: Buffer): boolean {
     if (this.#routes.length === 0) return false;
     const path = pathnameOf(request);
-    const route =
-      this.#routes.find((candidate) => candidate.path === path) ??
-      this.#routes.find((candidate) => candidate.path === undefined);
-    if (route === undefined) return false;
-    route.handle(request, socket, head);
+    let catchAll: Route | undefined;
+    for (const route of this.#routes) {
+      if (route.path === path) {
+        route.handle(request, socket, head);
+        return true;
+      }
+      if (route.path === undefined) catchAll = route;
+    }
+    if (catchAll === undefined) return false;
+    catchAll.handle(request, socket, head);
     return true;
   }
 }

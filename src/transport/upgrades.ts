@@ -59,8 +59,11 @@ export class UpgradeGate {
   /** The same dialects for connections that asked for extensions (they may add fields to frames). */
   readonly #extendedDialects: ReadonlyMap<DialectName, Dialect>;
   readonly #bySubprotocol: ReadonlyMap<string, Dialect>;
-  /** The dialect chosen for each request being upgraded, so the subprotocol echoed is the one it was chosen by. */
-  readonly #chosen = new WeakMap<IncomingMessage, Dialect>();
+  /**
+   * The dialect chosen for the request ws is upgrading right now, so the subprotocol echoed is the one it was
+   * chosen by: ws asks for it (handleProtocols) within handleUpgrade, as it has no verifyClient to wait for.
+   */
+  #upgrading: Dialect | undefined;
   /** Upgrade sockets whose admission (an async `authenticate` or token check) is still running. */
   readonly #pending = new Set<Duplex>();
   #closed = false;
@@ -84,7 +87,7 @@ export class UpgradeGate {
       autoPong: false,
       // Each client's socket hands its frames to its session directly (see SessionSocket).
       WebSocket: SessionSocket,
-      handleProtocols: (offered, request) => this.#subprotocolToEcho(offered, request),
+      handleProtocols: (offered) => this.#subprotocolToEcho(offered),
     });
   }
 
@@ -137,11 +140,15 @@ export class UpgradeGate {
     if (this.#closed || !this.host.accepting()) return rejectUpgrade(socket, 503, 'Service Unavailable');
     if (admission.refuse !== undefined) return rejectUpgrade(socket, admission.refuse, admission.reason);
     const dialect = this.#choose(request);
-    this.#chosen.set(request, dialect);
-    this.#wss.handleUpgrade(request, socket, head, (ws) => {
-      const codec = admission.extensions ? (this.#extendedDialects.get(dialect.name) as Dialect) : dialect;
-      this.host.accept(ws as SessionSocket, socket, dialect, codec, admission, request);
-    });
+    this.#upgrading = dialect;
+    try {
+      this.#wss.handleUpgrade(request, socket, head, (ws) => {
+        const codec = admission.extensions ? (this.#extendedDialects.get(dialect.name) as Dialect) : dialect;
+        this.host.accept(ws as SessionSocket, socket, dialect, codec, admission, request);
+      });
+    } finally {
+      this.#upgrading = undefined;
+    }
   }
 
   /** docs/protocols.md: an offered subprotocol of ours wins, then the path map, then the server default. */
@@ -162,8 +169,8 @@ export class UpgradeGate {
    * The subprotocol of the dialect chosen by it; when none of ours was offered, the first one offered, as ws (and
    * so the Console Viewer original) does by default.
    */
-  #subprotocolToEcho(offered: ReadonlySet<string>, request: IncomingMessage): string | false {
-    const chosen = this.#chosen.get(request);
+  #subprotocolToEcho(offered: ReadonlySet<string>): string | false {
+    const chosen = this.#upgrading;
     if (chosen !== undefined && offered.has(chosen.subprotocol)) return chosen.subprotocol;
     return offered.values().next().value ?? false;
   }
