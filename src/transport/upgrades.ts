@@ -141,6 +141,9 @@ export class UpgradeGate {
     if (admission.refuse !== undefined) return rejectUpgrade(socket, admission.refuse, admission.reason);
     const dialect = this.#choose(request);
     this.#upgrading = dialect;
+    // The 101 answer waits for the frames the new connection sends at once (its id): they leave in one write,
+    // not two, as the session keeps the socket corked to the end of this turn.
+    socket.cork();
     try {
       this.#wss.handleUpgrade(request, socket, head, (ws) => {
         const codec = admission.extensions ? (this.#extendedDialects.get(dialect.name) as Dialect) : dialect;
@@ -148,6 +151,7 @@ export class UpgradeGate {
       });
     } finally {
       this.#upgrading = undefined;
+      socket.uncork();
     }
   }
 
