@@ -33,7 +33,7 @@ export async function until(predicate, ms, what) {
   }
 }
 
-/** Lets the servers settle (flush, then a full GC through bench/gc-hook.cjs) before a reading. */
+/** Lets the servers settle (flush, then full GCs through bench/gc-hook.cjs) before a reading. */
 export async function settle(pids) {
   await delay(200);
   for (const pid of pids) process.kill(pid, 'SIGUSR2');
