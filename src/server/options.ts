@@ -57,7 +57,8 @@ export interface SignalingOptions<Data = unknown> extends CoreOptions {
   maxConnections?: number;
   /**
    * Sustained messages per second per connection (a token bucket refilled at this rate). A message over the
-   * budget is answered `rate-limit` and not handled.
+   * budget is answered `rate-limit` and not handled. A WebSocket ping counts as a message: over the budget it is
+   * answered `rate-limit` instead of a pong.
    * @default 50
    */
   messageRate?: number;
