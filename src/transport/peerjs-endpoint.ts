@@ -47,7 +47,11 @@ class PeerjsSession extends Session {
     super(socket, stream, dialect, host);
     this.#alive = setTimeout(() => this.cut('alive-timeout'), aliveMs);
     this.#alive.unref();
-    socket.once('close', () => clearTimeout(this.#alive));
+  }
+
+  override socketClosed(code: number): void {
+    clearTimeout(this.#alive);
+    super.socketClosed(code);
   }
 
   override receive(data: Buffer, isBinary: boolean): void {

@@ -10,7 +10,7 @@ import type { Session } from './session.js';
 export class SessionSocket extends WebSocket {
   /** The session that owns this socket, set once by the session itself. */
   session: Session | undefined = undefined;
-  /** The code of the error ws failed this socket with (it closes it next), if it did. */
+  /** The code of the error ws failed this socket with (it closes it next; `'error'` if it had none), if it did. */
   failure: string | undefined = undefined;
 
   // ws makes it as it makes its own: `new WebSocket(null, undefined, serverOptions)`.
