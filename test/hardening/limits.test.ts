@@ -89,6 +89,22 @@ describe('connection and room caps', () => {
 });
 
 describe('slow consumers', () => {
+  it('cuts a client that pings without reading its pongs once they pile up over maxBufferedBytes', async () => {
+    const { url, signaling } = await startServer({ maxBufferedBytes: 64 * 1024, messageRate: 1_000_000, messageBurst: 1_000_000 });
+    const pinger = await joined(url, 'r');
+    const left = new Promise<string>((resolve) => signaling.on('peer:disconnect', ({ peer, reason }) => peer.id === pinger.id && resolve(reason)));
+    let cut = false;
+    void left.then(() => (cut = true));
+    // It stops reading: the kernel buffers fill with pongs, then the server's.
+    (pinger.socket as unknown as { _socket: import('node:net').Socket })._socket.pause();
+    const payload = 'p'.repeat(125);
+    for (let i = 0; i < 200_000 && !cut; i++) {
+      pinger.socket.ping(payload);
+      if (i % 200 === 199) await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(await left).toBe('slow-consumer');
+  });
+
   it('cuts a paused receiver over maxBufferedBytes and frees it; its senders continue', async () => {
     const { url, signaling } = await startServer({
       maxBufferedBytes: 256 * 1024,
