@@ -5,6 +5,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { WebSocket } from 'ws';
 import { relayFigures, settle as settleAll, until } from './common.mjs';
+import { ANSWER, CANDIDATE, OFFER, signalKind } from './payloads.mjs';
 import { cpuMicros, rssBytes } from './proc.mjs';
 
 const config = JSON.parse(process.argv[2]);
@@ -43,33 +44,10 @@ async function connectMany(count, batch, onFrame) {
 
 const settle = () => settleAll(pids);
 
-// A realistic SDP offer (one audio and one video m-line, ~1.6 KB) and an ICE candidate (~200 B).
-const SDP = [
-  'v=0', 'o=- 4611731400430051336 2 IN IP4 127.0.0.1', 's=-', 't=0 0', 'a=group:BUNDLE 0 1', 'a=extmap-allow-mixed',
-  'a=msid-semantic: WMS stream', 'm=audio 9 UDP/TLS/RTP/SAVPF 111 63 9 0 8 13 110 126', 'c=IN IP4 0.0.0.0',
-  'a=rtcp:9 IN IP4 0.0.0.0', 'a=ice-ufrag:EsAw', 'a=ice-pwd:bP+XJMM09aR8AiX1jdukzR6Y', 'a=ice-options:trickle',
-  'a=fingerprint:sha-256 DA:7B:57:DC:28:CE:04:4F:31:79:85:C4:31:67:EB:27:58:29:ED:77:2A:0D:24:AE:ED:AD:30:BC:BD:F1:9C:02',
-  'a=setup:actpass', 'a=mid:0', 'a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level', 'a=sendrecv',
-  'a=msid:stream audio', 'a=rtcp-mux', 'a=rtpmap:111 opus/48000/2', 'a=rtcp-fb:111 transport-cc',
-  'a=fmtp:111 minptime=10;useinbandfec=1', 'a=ssrc:1001 cname:4TOk42mSjXCkVIa6',
-  'm=video 9 UDP/TLS/RTP/SAVPF 96 97 102 103', 'c=IN IP4 0.0.0.0', 'a=rtcp:9 IN IP4 0.0.0.0', 'a=ice-ufrag:EsAw',
-  'a=ice-pwd:bP+XJMM09aR8AiX1jdukzR6Y', 'a=ice-options:trickle', 'a=setup:actpass', 'a=mid:1',
-  'a=extmap:14 urn:ietf:params:rtp-hdrext:toffset', 'a=sendrecv', 'a=msid:stream video', 'a=rtcp-mux', 'a=rtcp-rsize',
-  'a=rtpmap:96 VP8/90000', 'a=rtcp-fb:96 goog-remb', 'a=rtcp-fb:96 transport-cc', 'a=rtcp-fb:96 ccm fir',
-  'a=rtcp-fb:96 nack', 'a=rtcp-fb:96 nack pli', 'a=rtpmap:97 rtx/90000', 'a=fmtp:97 apt=96',
-  'a=ssrc-group:FID 2001 2002', 'a=ssrc:2001 cname:4TOk42mSjXCkVIa6', 'a=ssrc:2002 cname:4TOk42mSjXCkVIa6', '',
-].join('\r\n');
-const CANDIDATE = {
-  candidate: 'candidate:842163049 1 udp 1677729535 203.0.113.7 46154 typ srflx raddr 10.0.0.5 rport 46154 generation 0 ufrag EsAw network-cost 999',
-  sdpMid: '0',
-  sdpMLineIndex: 0,
-  usernameFragment: 'EsAw',
-};
-
 /**
  * 100 pairs, each client keeping `inflight` messages in flight to its partner: every message received is answered
- * with a new one. One in five is an SDP offer/answer, the rest ICE candidates. `t` leads each frame, so reading the
- * send time back takes a slice, not a parse: the load generator stays cheap.
+ * with a new one: per 8 messages an SDP offer, an answer and six ICE candidates (bench/payloads.mjs). `t` leads each
+ * frame, so reading the send time back takes a slice, not a parse: the load generator stays cheap.
  */
 async function relay({ pairs = 100, inflight = 8, pauseMs = 0, warmupMs = 1000, measureMs = 5000 }) {
   let measuring = false;
@@ -96,10 +74,13 @@ async function relay({ pairs = 100, inflight = 8, pauseMs = 0, warmupMs = 1000, 
   for (let i = 0; i < clients.length; i++) {
     const client = clients[i];
     const partner = clients[i ^ 1];
-    const offer = `,"type":"offer","to":"${partner.id}","offer":${JSON.stringify({ type: 'offer', sdp: SDP })}}`;
-    const candidate = `,"type":"ice-candidate","to":"${partner.id}","candidate":${JSON.stringify(CANDIDATE)}}`;
+    const tails = {
+      offer: `,"type":"offer","to":"${partner.id}","offer":${JSON.stringify(OFFER)}}`,
+      answer: `,"type":"answer","to":"${partner.id}","answer":${JSON.stringify(ANSWER)}}`,
+      candidate: `,"type":"ice-candidate","to":"${partner.id}","candidate":${JSON.stringify(CANDIDATE)}}`,
+    };
     let sent = 0;
-    const send = () => client.ws.send(`{"t":${performance.now()}${++sent % 5 === 0 ? offer : candidate}`);
+    const send = () => client.ws.send(`{"t":${performance.now()}${tails[signalKind(++sent)]}`);
     client.onFrame = (text) => {
       if (text.charCodeAt(2) !== 116 /* t */) return; // a peer-joined from a late neighbour, or an error
       if (measuring) {
@@ -126,21 +107,25 @@ async function relay({ pairs = 100, inflight = 8, pauseMs = 0, warmupMs = 1000, 
   return relayFigures({ delivered, seconds, sorted, cpu: cpu1 - cpu0 });
 }
 
-/** `connections` idle clients in rooms of 4: memory per connection and CPU per connect+join. */
-async function idle({ connections = 10_000 }) {
+/**
+ * `connections` idle clients in rooms of 4, `inflight` connecting at a time: CPU per connect + join, and memory per
+ * connection read `settleMs` after the last join (then through bench/gc-hook.cjs's full collections).
+ */
+async function idle({ connections = 10_000, inflight = 200, settleMs = 2000 }) {
   await settle();
   const rss0 = rssBytes(pid);
   const cpu0 = cpuMicros(pid);
   let joined = 0;
   const onFrame = (text) => text.includes('"room-peers"') && joined++;
   const clients = [];
-  for (let i = 0; i < connections; i += 100) {
-    const batch = await connectMany(Math.min(100, connections - i), 100, onFrame);
+  for (let i = 0; i < connections; i += inflight) {
+    const batch = await connectMany(Math.min(inflight, connections - i), inflight, onFrame);
     batch.forEach((client, k) => client.ws.send(`{"type":"join-room","room":"idle-${(i + k) >> 2}"}`));
     clients.push(...batch);
   }
   await until(() => joined === connections, 120_000, 'idle clients to join');
   const cpu1 = cpuMicros(pid);
+  await delay(settleMs);
   await settle();
   const rss1 = rssBytes(pid);
   for (const client of clients) client.ws.terminate();

@@ -6,16 +6,18 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { io } from 'socket.io-client';
 import { WebSocket } from 'ws';
 import { relayFigures, settle as settleAll, until } from '../common.mjs';
+import { ANSWER, CANDIDATE, OFFER, signalKind } from '../payloads.mjs';
 import { cpuMicros, rssBytes } from '../proc.mjs';
 
 const config = JSON.parse(process.argv[2]);
 if (!/^ws:\/\/127\.0\.0\.1:\d+/.test(config.url)) throw new Error(`loopback only, got ${config.url}`);
 const { pid, url } = config;
 
-/** A signal of about the size of a trickled ICE candidate or an SDP offer, carrying its send time. */
-const CANDIDATE = 'candidate:842163049 1 udp 1677729535 203.0.113.7 46154 typ srflx raddr 10.0.0.5 rport 46154 generation 0 ufrag EsAw network-cost 999';
-const SDP = `v=0\r\no=- 4611731400430051336 2 IN IP4 127.0.0.1\r\n${'a=rtcp-fb:96 nack pli\r\n'.repeat(70)}`;
-const payload = (n) => (n % 5 === 0 ? { t: performance.now(), sdp: SDP } : { t: performance.now(), candidate: CANDIDATE });
+/** The `n`th signal's wire type and payload (bench/payloads.mjs), carrying its send time. */
+const PEERJS_TYPES = { offer: 'OFFER', answer: 'ANSWER', candidate: 'CANDIDATE' };
+const SOCKETIO_TYPES = { offer: 'offer', answer: 'answer', candidate: 'ice-candidate' };
+const payload = (kind) =>
+  kind === 'candidate' ? { t: performance.now(), candidate: CANDIDATE } : { t: performance.now(), sdp: kind === 'offer' ? OFFER : ANSWER };
 
 /** Each protocol: connect (resolves with the client once it has its id), join a room, send to a peer. */
 const PROTOCOLS = {
@@ -24,7 +26,7 @@ const PROTOCOLS = {
       const id = globalThis.crypto.randomUUID();
       const ws = new WebSocket(`${url}/peerjs?key=peerjs&id=${id}&token=${globalThis.crypto.randomUUID()}`, { perMessageDeflate: false });
       const client = { id, onSignal: () => {}, onJoin: () => {} };
-      client.send = (to, n) => ws.send(JSON.stringify({ type: n % 5 === 0 ? 'OFFER' : 'CANDIDATE', dst: to, payload: payload(n) }));
+      client.send = (to, n) => ws.send(JSON.stringify({ type: PEERJS_TYPES[signalKind(n)], dst: to, payload: payload(signalKind(n)) }));
       client.join = () => client.onJoin([]); // PeerJS has no rooms: peers address each other by id
       client.close = () => ws.terminate();
       return new Promise((resolve, reject) => {
@@ -41,7 +43,7 @@ const PROTOCOLS = {
     connect() {
       const socket = io(url.replace('ws://', 'http://'), { transports: ['websocket'], forceNew: true, reconnection: false });
       const client = { onSignal: () => {}, onJoin: () => {}, onPeerJoined: () => {} };
-      client.send = (to, n) => socket.emit('signal', { type: n % 5 === 0 ? 'offer' : 'ice-candidate', to, ...payload(n) });
+      client.send = (to, n) => socket.emit('signal', { type: SOCKETIO_TYPES[signalKind(n)], to, ...payload(signalKind(n)) });
       client.join = (room) => socket.emit('join-room', room, (peers) => client.onJoin(peers));
       client.close = () => socket.disconnect();
       socket.on('signal', (message) => client.onSignal(message));
@@ -107,15 +109,15 @@ async function relay({ pairs = 100, inflight = 8, pauseMs = 0, warmupMs = 1000, 
   return relayFigures({ delivered, seconds, sorted, cpu: cpu1 - cpu0 });
 }
 
-/** `connections` idle clients in rooms of 4 (PeerJS: no rooms): memory per connection, CPU per connect+join. */
-async function idle({ connections = 10_000 }) {
+/** As in bench/load.mjs: `connections` idle clients in rooms of 4 (PeerJS: no rooms), `inflight` at a time. */
+async function idle({ connections = 10_000, inflight = 200, settleMs = 2000 }) {
   await settle();
   const rss0 = rssBytes(pid);
   const cpu0 = cpuMicros(pid);
   let joined = 0;
   const clients = [];
-  for (let i = 0; i < connections; i += 100) {
-    const batch = await connectMany(Math.min(100, connections - i), 100);
+  for (let i = 0; i < connections; i += inflight) {
+    const batch = await connectMany(Math.min(inflight, connections - i), inflight);
     batch.forEach((client, k) => {
       client.onJoin = () => joined++;
       client.join(`idle-${(i + k) >> 2}`);
@@ -124,6 +126,7 @@ async function idle({ connections = 10_000 }) {
   }
   await until(() => joined === connections, 120_000, 'idle clients to join');
   const cpu1 = cpuMicros(pid);
+  await delay(settleMs);
   await settle();
   const rss1 = rssBytes(pid);
   for (const client of clients) client.close();
