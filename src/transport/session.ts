@@ -58,7 +58,10 @@ export interface SessionOptions {
 const corked: Session[] = [];
 const settled = Promise.resolve();
 function uncorkAll(): void {
-  for (const session of corked.splice(0)) session.uncork();
+  // By index, not over a copy: a turn makes no array of its own. A session corked while these write (an error
+  // handler that sends) is pushed on the end and uncorked by this same loop.
+  for (let i = 0; i < corked.length; i++) (corked[i] as Session).uncork();
+  corked.length = 0;
 }
 
 // A session's flags (see Session.#flags).
