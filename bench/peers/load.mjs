@@ -26,7 +26,10 @@ const PROTOCOLS = {
       const id = globalThis.crypto.randomUUID();
       const ws = new WebSocket(`${url}/peerjs?key=peerjs&id=${id}&token=${globalThis.crypto.randomUUID()}`, { perMessageDeflate: false });
       const client = { id, onSignal: () => {}, onJoin: () => {} };
-      client.send = (to, n) => ws.send(JSON.stringify({ type: PEERJS_TYPES[signalKind(n)], dst: to, payload: payload(signalKind(n)) }));
+      client.send = (to, n) => {
+        const kind = signalKind(n);
+        ws.send(JSON.stringify({ type: PEERJS_TYPES[kind], dst: to, payload: payload(kind) }));
+      };
       client.join = () => client.onJoin([]); // PeerJS has no rooms: peers address each other by id
       client.close = () => ws.terminate();
       return new Promise((resolve, reject) => {
@@ -43,7 +46,10 @@ const PROTOCOLS = {
     connect() {
       const socket = io(url.replace('ws://', 'http://'), { transports: ['websocket'], forceNew: true, reconnection: false });
       const client = { onSignal: () => {}, onJoin: () => {}, onPeerJoined: () => {} };
-      client.send = (to, n) => socket.emit('signal', { type: SOCKETIO_TYPES[signalKind(n)], to, ...payload(signalKind(n)) });
+      client.send = (to, n) => {
+        const kind = signalKind(n);
+        socket.emit('signal', { type: SOCKETIO_TYPES[kind], to, ...payload(kind) });
+      };
       client.join = (room) => socket.emit('join-room', room, (peers) => client.onJoin(peers));
       client.close = () => socket.disconnect();
       socket.on('signal', (message) => client.onSignal(message));
