@@ -1,5 +1,5 @@
 // npm run bench [-- --quick] [-- --rounds N] [-- --only relay|light|idle|crowd|cross] [-- --baseline DIR]
-//               [-- --cpu-prof DIR] [-- --update-readme]
+//               [-- --servers signalroom,baseline,...] [-- --cpu-prof DIR] [-- --update-readme]
 //
 // Measures signalroom's standalone server (plain connections, and connections that ask for extensions) beside a
 // minimal relay (bench/minimal-relay.mjs, the reference every figure is a ratio to), the `peer` package's
@@ -86,7 +86,11 @@ const TARGETS = {
   peerjs: { label: 'PeerJS server', command: ['bench/peers/peerjs-server.mjs'], env: {}, load: 'bench/peers/load.mjs', protocol: 'peerjs', scenarios: ['relay', 'light', 'idle'] },
   socketio: { label: 'socket.io', command: ['bench/peers/socketio-server.mjs'], env: {}, load: 'bench/peers/load.mjs', protocol: 'socketio', scenarios: ALL },
 };
-const ORDER = ['signalroom', ...(baseline === undefined ? [] : ['baseline']), 'reference', 'extensions', 'peerjs', 'socketio'];
+// `--servers a,b` measures only those (the reference always runs): an A/B of two builds need not wait for the peers.
+const only = option('--servers')?.split(',');
+const ORDER = ['signalroom', ...(baseline === undefined ? [] : ['baseline']), 'reference', 'extensions', 'peerjs', 'socketio'].filter(
+  (name) => only === undefined || only.includes(name) || name === 'reference',
+);
 /** The servers of the README's table and the chart: the project's published figures, without a baseline. */
 const PUBLISHED = ORDER.filter((name) => name !== 'reference' && name !== 'baseline');
 
@@ -245,7 +249,7 @@ async function main() {
   writeFileSync(`${root}bench/results/chart.svg`, renderChart(charted, series, `${date} · ${machine}`));
   if (!haveRedis) console.log(`(no cross-node row: no Redis at ${redisUrl})`);
 
-  if (args.includes('--update-readme') && onlyArg < 0) {
+  if (args.includes('--update-readme') && onlyArg < 0 && only === undefined) {
     const readme = readFileSync(`${root}README.md`, 'utf8');
     const block = `<!-- bench:start -->\n${summary}\n\n![signalroom, PeerJS and socket.io relative to a minimal relay](bench/results/chart.svg)\n\n${published}\n<!-- bench:end -->`;
     writeFileSync(`${root}README.md`, readme.replace(/<!-- bench:start -->[\s\S]*<!-- bench:end -->/, block));

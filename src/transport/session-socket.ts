@@ -22,6 +22,23 @@ export class SessionSocket extends WebSocket {
     (this as unknown as { _events: undefined })._events = undefined;
   }
 
+  // The session holds its frames to the end of the turn (see Session.flush): they go out before any frame of
+  // ws's own, whether we or ws (answering a client's close, failing a bad frame) asked for it.
+  override close(code?: number, reason?: string | Buffer): void {
+    this.session?.flush();
+    super.close(code, reason);
+  }
+
+  override ping(data?: unknown, mask?: boolean, callback?: (error: Error) => void): void {
+    this.session?.flush();
+    super.ping(data, mask, callback);
+  }
+
+  override pong(data?: unknown, mask?: boolean, callback?: (error: Error) => void): void {
+    this.session?.flush();
+    super.pong(data, mask, callback);
+  }
+
   // ws emits at most two arguments with any event: taking them one by one spares each frame a rest array.
   override emit(event: string | symbol, first?: unknown, second?: unknown): boolean {
     const session = this.session;

@@ -48,27 +48,33 @@ export interface SessionOptions {
 }
 
 /**
- * Sessions whose TCP socket is corked until the end of this event-loop turn. One read from a busy sender often
- * carries several frames for the same receiver; corking turns their writes into one syscall. One microtask per
- * turn uncorks them all: V8 runs it at the checkpoint that follows every I/O callback, before the event loop polls
- * again. A reaction to a settled promise is the cheapest microtask there is: `process.nextTick` costs a trip into
- * Node's tick queue and `queueMicrotask` an async resource per call (about 270 and 130 ns a turn, against 80, on
- * the bench machine).
+ * Sessions holding frames for the end of this event-loop turn. A session's frames wait there, and leave in one
+ * write: one read from a busy sender often carries several frames for the same receiver, and a quiet one carries
+ * one, which then costs one syscall, as it would written at once. Holding them ourselves rather than corking the
+ * socket spares each frame the stream's buffered-write record and its clearBuffer and writev machinery. One
+ * microtask per turn writes them all out: V8 runs it at the checkpoint that follows every I/O callback, before the
+ * event loop polls again. A reaction to a settled promise is the cheapest microtask there is: `process.nextTick`
+ * costs a trip into Node's tick queue and `queueMicrotask` an async resource per call (about 270 and 130 ns a
+ * turn, against 80, on the bench machine).
  */
-const corked: Session[] = [];
+const holding: Session[] = [];
 const settled = Promise.resolve();
-function uncorkAll(): void {
-  // By index, not over a copy: a turn makes no array of its own. A session corked while these write (an error
-  // handler that sends) is pushed on the end and uncorked by this same loop.
-  for (let i = 0; i < corked.length; i++) (corked[i] as Session).uncork();
-  corked.length = 0;
+
+/**
+ * Writes out every frame held in this turn now: before a socket that others corked (an upgrade's 101 answer) is
+ * uncorked, so the frames join its write.
+ */
+export function flushHeldFrames(): void {
+  // By index, not over a copy: a turn makes no array of its own. A session that writes while these flush (an
+  // error handler that sends) is pushed on the end and flushed by this same loop.
+  for (let i = 0; i < holding.length; i++) (holding[i] as Session).flush();
+  holding.length = 0;
 }
 
 // A session's flags (see Session.#flags).
 const RETIRED = 1;
 const EXTENSIONS = 2;
 const ENDED = 4;
-const CORKED = 8;
 
 /** Frames bigger than this are not kept for the next writer: the cache must not hold on to big buffers. */
 const MAX_CACHED_FRAME = 64 * 1024;
@@ -122,7 +128,7 @@ export class Session implements Connection {
   readAtPing = -1;
   /** Why the server cut this socket (`'slow-consumer'`, `'heartbeat'`, `'rate-limit'`, ...), if it did. */
   cutReason: DisconnectReason | undefined;
-  /** RETIRED, EXTENSIONS, ENDED and CORKED, in one small integer: an idle connection pays for every field. */
+  /** RETIRED, EXTENSIONS and ENDED, in one small integer: an idle connection pays for every field. */
   #flags = 0;
   // Token buckets for messages and joins, as integers (see token-bucket.ts).
   #messageBudget: number;
@@ -135,12 +141,14 @@ export class Session implements Connection {
   #strikes = 0;
   /** Bytes the kernel had taken from this socket when the last ping went out (for the write-progress check). */
   #flushedAtPing = 0;
+  /** The frames written in this turn, not yet on the socket: one, or several in order (see `holding`). */
+  #held: Buffer | Buffer[] | undefined = undefined;
   /** Frames that arrived while an async hook decided an earlier one; handled in order afterwards. */
   #backlog: Array<[Buffer, boolean]> | undefined;
 
   constructor(
     readonly socket: SessionSocket,
-    /** The TCP (or TLS) socket under `socket`, corked while a turn's writes pile up. */
+    /** The TCP (or TLS) socket under `socket`, written to directly: a turn's frames in one write. */
     private readonly stream: Duplex & Partial<Pick<Socket, 'bytesRead' | 'bytesWritten'>>,
     readonly dialect: Dialect,
     readonly host: SessionHost,
@@ -192,14 +200,41 @@ export class Session implements Connection {
     if (socket.readyState !== WebSocket.OPEN) return;
     const text = this.dialect.encode(event);
     if (text === undefined) return;
-    this.#write(text);
-    if (socket.bufferedAmount > this.host.options.maxBufferedBytes) this.shed('slow-consumer');
+    this.#hold(frameOf(text));
+    if (socket.bufferedAmount + this.#heldBytes() > this.host.options.maxBufferedBytes) this.shed('slow-consumer');
   }
 
-  /** Queues one text frame on the socket, corked until the end of this turn. */
-  #write(text: string): void {
-    if ((this.#flags & CORKED) === 0) this.#cork();
-    this.stream.write(frameOf(text));
+  /** Holds one frame for the end of this turn, after those held before it. */
+  #hold(frame: Buffer): void {
+    const held = this.#held;
+    if (held === undefined) {
+      this.#held = frame;
+      if (holding.push(this) === 1) void settled.then(flushHeldFrames);
+    } else if (Buffer.isBuffer(held)) this.#held = [held, frame];
+    else held.push(frame);
+  }
+
+  #heldBytes(): number {
+    const held = this.#held;
+    if (held === undefined) return 0;
+    if (Buffer.isBuffer(held)) return held.length;
+    let bytes = 0;
+    for (const frame of held) bytes += frame.length;
+    return bytes;
+  }
+
+  /**
+   * @internal Writes the frames held in this turn to the socket, in one write. `SessionSocket` calls it before any
+   * frame of `ws`'s own (a close, a ping), so a close frame never overtakes the frames sent before it. A socket
+   * that is no longer writable (the client ended it, or it was cut) drops them, as it would have dropped them
+   * written.
+   */
+  flush(): void {
+    const held = this.#held;
+    if (held === undefined) return;
+    this.#held = undefined;
+    if (!this.stream.writable) return;
+    this.stream.write(Buffer.isBuffer(held) ? held : Buffer.concat(held));
   }
 
   /**
@@ -217,21 +252,9 @@ export class Session implements Connection {
     queueMicrotask(() => this.host.sessionShed(this));
   }
 
-  #cork(): void {
-    this.#flags |= CORKED;
-    this.stream.cork();
-    if (corked.push(this) === 1) void settled.then(uncorkAll);
-  }
-
-  /** @internal Writes out what this turn queued. */
-  uncork(): void {
-    this.#flags &= ~CORKED;
-    this.stream.uncork();
-  }
-
   /** Writes text that is already encoded (frames kept for a peer while it was away). */
   sendText(text: string): void {
-    if (this.socket.readyState === WebSocket.OPEN) this.#write(text);
+    if (this.socket.readyState === WebSocket.OPEN) this.#hold(frameOf(text));
   }
 
   close(code: number, reason: string): void {

@@ -4,6 +4,7 @@ import { WebSocketServer } from 'ws';
 import type { Dialect, DialectName } from '../protocol/dialect.js';
 import { createDialects } from '../protocol/dialects.js';
 import { SessionSocket } from './session-socket.js';
+import { flushHeldFrames } from './session.js';
 
 /** Who a connecting client is, as `authenticate` (or a signed token) decides. */
 export interface Identity<Data = unknown> {
@@ -142,7 +143,7 @@ export class UpgradeGate {
     const dialect = this.#choose(request);
     this.#upgrading = dialect;
     // The 101 answer waits for the frames the new connection sends at once (its id): they leave in one write,
-    // not two, as the session keeps the socket corked to the end of this turn.
+    // not two.
     socket.cork();
     try {
       this.#wss.handleUpgrade(request, socket, head, (ws) => {
@@ -151,6 +152,7 @@ export class UpgradeGate {
       });
     } finally {
       this.#upgrading = undefined;
+      flushHeldFrames();
       socket.uncork();
     }
   }

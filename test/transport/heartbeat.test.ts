@@ -145,8 +145,9 @@ class Counters {
   bytesWritten = 0;
   writableLength = 0;
   constructor(private readonly socket: Socket) {}
-  cork(): void {}
-  uncork(): void {}
+  get writable(): boolean {
+    return this.socket.writable;
+  }
   write(chunk: Buffer): boolean {
     return this.socket.write(chunk);
   }
