@@ -210,14 +210,14 @@ export class Session implements Connection {
     if (held === undefined) {
       this.#held = frame;
       if (holding.push(this) === 1) void settled.then(flushHeldFrames);
-    } else if (Buffer.isBuffer(held)) this.#held = [held, frame];
-    else held.push(frame);
+    } else if (Array.isArray(held)) held.push(frame);
+    else this.#held = [held, frame];
   }
 
   #heldBytes(): number {
     const held = this.#held;
     if (held === undefined) return 0;
-    if (Buffer.isBuffer(held)) return held.length;
+    if (!Array.isArray(held)) return held.length;
     let bytes = 0;
     for (const frame of held) bytes += frame.length;
     return bytes;
@@ -234,7 +234,7 @@ export class Session implements Connection {
     if (held === undefined) return;
     this.#held = undefined;
     if (!this.stream.writable) return;
-    this.stream.write(Buffer.isBuffer(held) ? held : Buffer.concat(held));
+    this.stream.write(Array.isArray(held) ? Buffer.concat(held) : held);
   }
 
   /**
