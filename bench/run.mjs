@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [-- --rounds N] [-- --only relay|light|idle|crowd|cross] [-- --baseline DIR]
+// npm run bench [-- --quick] [-- --rounds N (light and idle: 2N)] [-- --only relay|light|idle|crowd|cross] [-- --baseline DIR]
 //               [-- --servers signalroom,baseline,...] [-- --cpu-prof DIR] [-- --update-readme]
 //
 // Measures signalroom's standalone server (plain connections, and connections that ask for extensions) beside a
@@ -38,6 +38,10 @@ const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const roundsArg = args.indexOf('--rounds');
 const rounds = roundsArg >= 0 ? Number(args[roundsArg + 1]) : quick ? 2 : 4;
+// Light load and idle are short (12 s and ~5 s a server) and swing most from round to round (±15 % for one
+// server on this kind of shared machine): they run twice as many rounds, so their medians are steadier.
+const ROUNDS_FACTOR = { light: 2, idle: 2 };
+const roundsOf = (scenario) => rounds * (ROUNDS_FACTOR[scenario] ?? 1);
 const onlyArg = args.indexOf('--only');
 const option = (name) => (args.indexOf(name) >= 0 ? args[args.indexOf(name) + 1] : undefined);
 const baseline = option('--baseline') === undefined ? undefined : path.resolve(option('--baseline'));
@@ -189,15 +193,17 @@ const median = (values) => {
 async function main() {
   const results = Object.fromEntries(ORDER.map((name) => [name, {}]));
   const started = Date.now();
-  for (let round = 0; round < rounds; round++) {
+  const maxRounds = Math.max(...scenarios.map(roundsOf));
+  for (let round = 0; round < maxRounds; round++) {
     for (const scenario of scenarios) {
+      if (round >= roundsOf(scenario)) continue;
       // The order of the servers turns by one each round, so no server always runs first (or last) in a round.
       const order = ORDER.map((_, i) => ORDER[(i + round) % ORDER.length]).filter((name) => TARGETS[name].scenarios.includes(scenario));
       if (!order.includes('reference')) order.push('reference');
       for (const name of order) {
         const result = await measure(scenario, TARGETS[name]);
         (results[name][scenario] ??= []).push(result);
-        process.stderr.write(`round ${round + 1}/${rounds} ${scenario.padEnd(5)} ${TARGETS[name].label.padEnd(24)} ${JSON.stringify(result)}\n`);
+        process.stderr.write(`round ${round + 1}/${roundsOf(scenario)} ${scenario.padEnd(5)} ${TARGETS[name].label.padEnd(24)} ${JSON.stringify(result)}\n`);
       }
     }
   }
@@ -235,7 +241,7 @@ async function main() {
   const table = tableOf(compared, baseline !== undefined);
   const published = tableOf(PUBLISHED, false);
   const mode = quick ? 'quick' : 'full';
-  const summary = `Measured ${date} on ${machine}; ${rounds} rounds (${mode}), medians, each scenario on a fresh server process; every figure but the reference's is a ratio to the minimal relay in the same rounds.`;
+  const summary = `Measured ${date} on ${machine}; ${rounds} rounds (${mode}; ${rounds * 2} for light load and idle), medians, each scenario on a fresh server process; every figure but the reference's is a ratio to the minimal relay in the same rounds.`;
   const baselineNote = baseline === undefined ? '' : `\n\nsignalroom (baseline): ${baseline}/dist/cli.js; signalroom ÷ baseline below 1 is less of the figure than the baseline's.`;
 
   console.log(`\n${summary}${baselineNote}\n\n${table}\n`);

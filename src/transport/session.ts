@@ -214,6 +214,7 @@ export class Session implements Connection {
     else this.#held = [held, frame];
   }
 
+  /** Bytes held for the end of this turn: the slow-consumer check counts them with what the socket buffers. */
   #heldBytes(): number {
     const held = this.#held;
     if (held === undefined) return 0;
