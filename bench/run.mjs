@@ -241,7 +241,7 @@ async function main() {
   const table = tableOf(compared, baseline !== undefined);
   const published = tableOf(PUBLISHED, false);
   const mode = quick ? 'quick' : 'full';
-  const summary = `Measured ${date} on ${machine}; ${rounds} rounds (${mode}; ${rounds * 2} for light load and idle), medians, each scenario on a fresh server process; every figure but the reference's is a ratio to the minimal relay in the same rounds.`;
+  const summary = `Measured ${date} on ${machine}; ${rounds} rounds (${mode}; ${roundsOf('light')} for light load and idle), medians, each scenario on a fresh server process; every figure but the reference's is a ratio to the minimal relay in the same rounds.`;
   const baselineNote = baseline === undefined ? '' : `\n\nsignalroom (baseline): ${baseline}/dist/cli.js; signalroom ÷ baseline below 1 is less of the figure than the baseline's.`;
 
   console.log(`\n${summary}${baselineNote}\n\n${table}\n`);
