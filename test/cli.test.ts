@@ -140,6 +140,12 @@ describe('optionsFromEnv', () => {
     const status = await fetch(`http://127.0.0.1:${cli.port}/status`, { headers: { authorization: 'Bearer s3cret' } });
     expect(await status.json()).toEqual({ totalClients: 1, clients: [peer.id], rooms: {} });
   });
+
+  it('reads WS_TOKEN_AUDIENCE and WS_TOKEN_ISSUER as comma-separated lists, and leaves them out when unset', () => {
+    expect(Object.hasOwn(optionsFromEnv({}).options, 'tokenAudience')).toBe(false);
+    const { options } = optionsFromEnv({ WS_SECRET: 's', WS_TOKEN_AUDIENCE: 'signal, signal.example.com', WS_TOKEN_ISSUER: 'https://auth.example' });
+    expect(options).toMatchObject({ tokenAudience: ['signal', 'signal.example.com'], tokenIssuer: ['https://auth.example'] });
+  });
 });
 
 describe('npx signalroom with REDIS_URL', () => {

@@ -11,6 +11,10 @@ export interface TokenClaims {
   data?: unknown;
   /** Lifetime: seconds, or a duration such as `'15m'` or `'2h'`. @default '1h' */
   expiresIn?: number | string;
+  /** Who the token is for (`aud`): a server with `tokenAudience` accepts only tokens meant for it. @default none */
+  audience?: string | readonly string[];
+  /** Who minted the token (`iss`): a server with `tokenIssuer` accepts only tokens from it. @default none */
+  issuer?: string;
 }
 
 const ALGORITHM = 'HS256';
@@ -36,6 +40,8 @@ export async function signToken(secret: string, claims: TokenClaims = {}): Promi
     .setIssuedAt()
     .setExpirationTime(typeof claims.expiresIn === 'number' ? `${claims.expiresIn}s` : (claims.expiresIn ?? '1h'));
   if (claims.id !== undefined) jwt.setSubject(claims.id);
+  if (claims.audience !== undefined) jwt.setAudience(asList(claims.audience));
+  if (claims.issuer !== undefined) jwt.setIssuer(claims.issuer);
   return jwt.sign(new TextEncoder().encode(secret));
 }
 
@@ -43,13 +49,25 @@ export async function signToken(secret: string, claims: TokenClaims = {}): Promi
 export interface VerifyOptions {
   /** Accept a JWT without an `exp` claim (it would never expire). @default false */
   readonly allowMissingExpiry?: boolean;
+  /**
+   * Accept only a JWT whose `aud` names one of these, so a token minted with the same secret for another service
+   * does not open this one. @default undefined (`aud` is not checked)
+   */
+  readonly audience?: string | readonly string[];
+  /** Accept only a JWT whose `iss` is one of these. @default undefined (`iss` is not checked) */
+  readonly issuer?: string | readonly string[];
 }
 
 /**
  * Checks a token: the shared secret itself (as the hardened original server accepts), or a JWT signed with it
- * and unexpired. Fails closed: a JWT without `exp` (unless allowed), or with a `sub`, `rooms` or `data` claim of
- * the wrong shape, grants nothing, rather than being read as "no limit". Returns the identity it grants, or
+ * and unexpired (and, when asked, for this audience and from this issuer). Fails closed: a JWT without `exp`
+ * (unless allowed), without the audience or issuer asked for, or with a `sub`, `rooms` or `data` claim of the
+ * wrong shape, grants nothing, rather than being read as "no limit". Returns the identity it grants, or
  * `undefined`.
+ *
+ * @example
+ * const identity = await verifyToken(secret, token, { audience: 'signal.example.com' });
+ * if (identity === undefined) return reply.code(401).send();
  */
 export async function verifyToken(
   secret: string,
@@ -64,6 +82,8 @@ export async function verifyToken(
     ({ payload } = await jwtVerify(token, new TextEncoder().encode(secret), {
       algorithms: [ALGORITHM],
       ...(options.allowMissingExpiry === true ? {} : { requiredClaims: ['exp'] }),
+      ...(options.audience === undefined ? {} : { audience: asList(options.audience) }),
+      ...(options.issuer === undefined ? {} : { issuer: asList(options.issuer) }),
     }));
   } catch {
     return undefined;
@@ -76,6 +96,10 @@ export async function verifyToken(
     ...(rooms === undefined ? {} : { rooms: rooms as string[] }),
     ...(payload.data === undefined ? {} : { data: payload.data }),
   };
+}
+
+function asList(value: string | readonly string[]): string | string[] {
+  return typeof value === 'string' ? value : [...value];
 }
 
 /**

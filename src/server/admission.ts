@@ -38,7 +38,11 @@ async function authenticate(
 ): Promise<Admission> {
   let identity: Identity = {};
   if (options.tokenSecret !== undefined) {
-    const granted = await verifyToken(options.tokenSecret, token, { allowMissingExpiry: options.allowTokensWithoutExpiry });
+    const granted = await verifyToken(options.tokenSecret, token, {
+      allowMissingExpiry: options.allowTokensWithoutExpiry,
+      audience: options.tokenAudience,
+      issuer: options.tokenIssuer,
+    });
     if (granted === undefined) return { identity, extensions, refuse: 401, reason: 'Unauthorized' };
     identity = granted;
   }

@@ -152,6 +152,20 @@ export interface SignalingOptions<Data = unknown> extends CoreOptions {
    */
   allowTokensWithoutExpiry?: boolean;
   /**
+   * Accept only JWTs whose `aud` claim names one of these (mint them with `signToken(secret, { audience })`), so
+   * a token signed with the same secret for another service does not open this one. The shared secret itself is
+   * not a JWT and still connects. Needs `tokenSecret`.
+   * @default undefined (`aud` is not checked)
+   * @example tokenAudience: 'signal.example.com'
+   */
+  tokenAudience?: string | readonly string[] | undefined;
+  /**
+   * Accept only JWTs whose `iss` claim is one of these (`signToken(secret, { issuer })`). Needs `tokenSecret`.
+   * @default undefined (`iss` is not checked)
+   * @example tokenIssuer: 'https://auth.example.com'
+   */
+  tokenIssuer?: string | readonly string[] | undefined;
+  /**
    * Identity resume, for connections that ask for extensions (`?extensions=1`, as the SDK does; see
    * docs/protocols.md): each gets a private resume token; reconnecting with `?resume=<token>` within the grace
    * period gives back the same id and room membership, and the rooms see no leave/join. A plain connection (an
@@ -238,6 +252,8 @@ export const SIGNALING_DEFAULTS = {
   authenticate: undefined as SignalingOptions['authenticate'],
   tokenSecret: undefined as string | undefined,
   allowTokensWithoutExpiry: false,
+  tokenAudience: undefined as string | readonly string[] | undefined,
+  tokenIssuer: undefined as string | readonly string[] | undefined,
   opsAuthorize: undefined as SignalingOptions['opsAuthorize'],
   resume: true,
   resumeSecret: undefined as string | undefined,
@@ -251,7 +267,18 @@ export const SIGNALING_DEFAULTS = {
   peerjs: undefined as PeerServerOptions | undefined,
 };
 
-type Hooks = 'authorizeJoin' | 'authenticate' | 'opsAuthorize' | 'allowedOrigins' | 'tokenSecret' | 'resumeSecret' | 'turn' | 'logger' | 'backplane';
+type Hooks =
+  | 'authorizeJoin'
+  | 'authenticate'
+  | 'opsAuthorize'
+  | 'allowedOrigins'
+  | 'tokenSecret'
+  | 'tokenAudience'
+  | 'tokenIssuer'
+  | 'resumeSecret'
+  | 'turn'
+  | 'logger'
+  | 'backplane';
 export type ResolvedSignalingOptions = Omit<Required<SignalingOptions>, 'scope' | 'peerjs' | Hooks> &
   Pick<SignalingOptions, Hooks> & {
   readonly scope: Readonly<Record<DialectName, RoutingScope>>;
@@ -295,6 +322,15 @@ export function resolveSignalingOptions(options: SignalingOptions = {}): Resolve
   assertOptional('opsAuthorize', resolved.opsAuthorize, 'function');
   assertOptional('tokenSecret', resolved.tokenSecret, 'string');
   assertOptional('resumeSecret', resolved.resumeSecret, 'string');
+  for (const claim of ['tokenAudience', 'tokenIssuer'] as const) {
+    const value = resolved[claim];
+    if (value === undefined) continue;
+    if (!(typeof value === 'string' ? value !== '' : isNonEmptyList(value))) {
+      throw new TypeError(`options.${claim} must be a non-empty string or a non-empty array of them, got ${describeValue(value)}`);
+    }
+    // Without tokenSecret no JWT is read: the check would silently do nothing.
+    if (resolved.tokenSecret === undefined) throw new TypeError(`options.${claim} checks the JWTs of options.tokenSecret, which is not set`);
+  }
   const turn = resolved.turn;
   if (turn !== undefined) {
     if (typeof turn.secret !== 'string' || turn.secret === '') throw new TypeError('options.turn.secret must be a non-empty string');
@@ -357,4 +393,8 @@ function assertOptional(name: string, value: unknown, type: 'function' | 'string
   if (value !== undefined && (typeof value !== type || value === '')) {
     throw new TypeError(`options.${name} must be ${type === 'string' ? 'a non-empty string' : 'a function'}, got ${describeValue(value)}`);
   }
+}
+
+function isNonEmptyList(value: unknown): boolean {
+  return Array.isArray(value) && value.length > 0 && value.every((item) => typeof item === 'string' && item !== '');
 }

@@ -95,10 +95,26 @@ describe('verifyToken', () => {
     for (const alg of ['HS512', 'RS256', 'none']) expect(await verifyToken(SECRET, `${b64({ alg })}.${payload}.${signature}`)).toBeUndefined();
   });
 
-  it('checks no audience or issuer: the secret is the only thing a token is bound to', async () => {
-    // Documented here so a change is deliberate: a token minted with the same secret for another service passes.
+  it('checks no audience or issuer unless asked: then only a token for this audience, from this issuer, passes', async () => {
     const elsewhere = await jwt({ sub: 'ada', aud: 'billing', iss: 'https://billing.example', exp: inAnHour() });
     expect(await verifyToken(SECRET, elsewhere)).toEqual({ id: 'ada' });
+    expect(await verifyToken(SECRET, elsewhere, { audience: 'signal' })).toBeUndefined();
+    expect(await verifyToken(SECRET, elsewhere, { issuer: 'https://auth.example' })).toBeUndefined();
+    const unbound = await jwt({ sub: 'ada', exp: inAnHour() });
+    expect(await verifyToken(SECRET, unbound, { audience: 'signal' })).toBeUndefined();
+    expect(await verifyToken(SECRET, unbound, { issuer: 'https://auth.example' })).toBeUndefined();
+    const ours = await signToken(SECRET, { id: 'ada', audience: ['signal', 'chat'], issuer: 'https://auth.example' });
+    expect(decodeJwt(ours)).toMatchObject({ aud: ['signal', 'chat'], iss: 'https://auth.example' });
+    expect(await verifyToken(SECRET, ours, { audience: 'chat', issuer: 'https://auth.example' })).toEqual({ id: 'ada' });
+    // A list is "any of these": a server known by two names, or an issuer being replaced.
+    const single = await signToken(SECRET, { id: 'ada', audience: 'signal', issuer: 'https://old.example' });
+    expect(decodeJwt(single)).toMatchObject({ aud: 'signal', iss: 'https://old.example' });
+    const options = { audience: ['signal.example.com', 'signal'], issuer: ['https://auth.example', 'https://old.example'] };
+    expect(await verifyToken(SECRET, single, options)).toEqual({ id: 'ada' });
+  });
+
+  it('binds no shared-secret token to an audience: the secret itself is not a JWT', async () => {
+    expect(await verifyToken(SECRET, SECRET, { audience: 'signal', issuer: 'https://auth.example' })).toEqual({});
   });
 
   it.each([

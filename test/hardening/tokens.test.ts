@@ -48,4 +48,26 @@ describe('tokens fail closed', () => {
       new TypeError('options.allowTokensWithoutExpiry must be a boolean, got "yes" (string)'),
     );
   });
+
+  it('with tokenAudience and tokenIssuer, refuses a JWT minted for another service with the same secret', async () => {
+    const { url, signaling } = await startServer({ tokenSecret: secret, tokenAudience: 'signal', tokenIssuer: 'https://auth.example' });
+    const forBilling = await signToken(secret, { id: 'eve', audience: 'billing', issuer: 'https://auth.example' });
+    expect(await refusedStatus(`${url}/?token=${forBilling}`)).toBe(401);
+    const unbound = await signToken(secret, { id: 'eve' });
+    expect(await refusedStatus(`${url}/?token=${unbound}`)).toBe(401);
+    const fromElsewhere = await signToken(secret, { id: 'eve', audience: 'signal', issuer: 'https://other.example' });
+    expect(await refusedStatus(`${url}/?token=${fromElsewhere}`)).toBe(401);
+    expect(signaling.peerCount).toBe(0);
+    const ours = await signToken(secret, { id: 'ada', audience: 'signal', issuer: 'https://auth.example' });
+    expect((await TestClient.open(`${url}/?token=${ours}`)).id).toBe('ada');
+  });
+
+  it.each([
+    [{ tokenSecret: secret, tokenAudience: '' }, 'options.tokenAudience must be a non-empty string or a non-empty array of them, got "" (string)'],
+    [{ tokenSecret: secret, tokenIssuer: [] }, 'options.tokenIssuer must be a non-empty string or a non-empty array of them, got an array'],
+    [{ tokenSecret: secret, tokenAudience: ['signal', 7] }, 'options.tokenAudience must be a non-empty string or a non-empty array of them, got an array'],
+    [{ tokenAudience: 'signal' }, 'options.tokenAudience checks the JWTs of options.tokenSecret, which is not set'],
+  ])('refuses tokenAudience or tokenIssuer that cannot work: %j', async (options, message) => {
+    await expect(startServer(options as never)).rejects.toThrow(new TypeError(message));
+  });
 });
