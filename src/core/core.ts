@@ -133,7 +133,7 @@ export class SignalingCore<Data = unknown> extends TypedEmitter<SignalingEvents<
     internalsOf = (core) => core.#internals;
   }
 
-  constructor(options: CoreOptions = {}) {
+  constructor(options: CoreOptions<Data> = {}) {
     super();
     this.options = Object.freeze(resolveCoreOptions(options));
     const state = new CoreState(this.options, this.stats, this as unknown as EventSink);

@@ -2,8 +2,11 @@ import { shortUuid } from './short-uuid.js';
 import { describeValue } from './option-checks.js';
 import type { PeerInfo } from './types.js';
 
-/** The limits and hooks of {@link SignalingCore}. Every field is optional; defaults are in {@link CORE_DEFAULTS}. */
-export interface CoreOptions {
+/**
+ * The limits and hooks of {@link SignalingCore}. Every field is optional; defaults are in {@link CORE_DEFAULTS}.
+ * `Data` is the type of each peer's `data` (what `authenticate` returns), as `authorizeJoin` sees it.
+ */
+export interface CoreOptions<Data = unknown> {
   /**
    * Longest room id accepted, in UTF-16 code units. Longer (or empty) ids get `invalid-room-name`.
    * @default 128
@@ -41,7 +44,7 @@ export interface CoreOptions {
    * @default undefined (every join allowed)
    * @example authorizeJoin: async ({ peer, room }) => db.canJoin(peer.data.userId, room)
    */
-  authorizeJoin?: ((request: JoinRequest) => boolean | Promise<boolean>) | undefined;
+  authorizeJoin?: ((request: JoinRequest<Data>) => boolean | Promise<boolean>) | undefined;
 }
 
 /** What an id made by {@link CoreOptions.generateId} is for. */
@@ -52,9 +55,9 @@ export interface IdContext {
   readonly dialect: string | undefined;
 }
 
-/** What {@link CoreOptions.authorizeJoin} is asked. */
-export interface JoinRequest {
-  readonly peer: PeerInfo;
+/** What {@link CoreOptions.authorizeJoin} is asked; `peer.data` is what `authenticate` gave the peer. */
+export interface JoinRequest<Data = unknown> {
+  readonly peer: PeerInfo<Data>;
   readonly room: string;
   /** Whether the join would create the room. */
   readonly create: boolean;
@@ -86,8 +89,10 @@ export function assertInteger(name: string, value: unknown, min: number): assert
 }
 
 /** Fills in defaults and checks every value; invalid options throw `TypeError`. */
-export function resolveCoreOptions(options: CoreOptions = {}): ResolvedCoreOptions {
-  const resolved: ResolvedCoreOptions = { ...CORE_DEFAULTS, ...withoutUndefined(options) };
+export function resolveCoreOptions<Data>(options: CoreOptions<Data> = {}): ResolvedCoreOptions {
+  // A peer's data is whatever the app's authenticate gave it, i.e. Data: the core, which never reads it, holds it
+  // as unknown, and so sees the hook as taking any peer.
+  const resolved: ResolvedCoreOptions = { ...CORE_DEFAULTS, ...withoutUndefined(options as CoreOptions) };
   assertInteger('maxRoomIdLength', resolved.maxRoomIdLength, 1);
   assertInteger('maxPeersPerRoom', resolved.maxPeersPerRoom, 1);
   assertInteger('maxRoomsPerPeer', resolved.maxRoomsPerPeer, 1);

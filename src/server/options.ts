@@ -19,7 +19,7 @@ export type { Identity } from '../transport/upgrades.js';
  * @example
  * attachSignaling(server, { path: '/signal', maxPeersPerRoom: 8, dialects: { '/p2p': 'connector' } });
  */
-export interface SignalingOptions<Data = unknown> extends CoreOptions {
+export interface SignalingOptions<Data = unknown> extends CoreOptions<Data> {
   /**
    * Largest frame accepted, in bytes. A bigger frame closes that socket with 1009; other peers are unaffected.
    * @default 65536

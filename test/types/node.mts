@@ -2,7 +2,7 @@
 // client takes `ws`'s WebSocket and Node 22's global one (typed by undici-types, which is how @types/node@22 types
 // the global); the server handle and the client close with `await using`.
 import http from 'node:http';
-import { attachSignaling } from 'signalroom';
+import { attachSignaling, SignalingCore } from 'signalroom';
 import { SignalingClient, type WebSocketConstructor } from 'signalroom/client';
 import type { WebSocket as NodeGlobalWebSocket } from 'undici-types';
 import { WebSocket as WsWebSocket } from 'ws';
@@ -20,4 +20,14 @@ async function scoped(): Promise<void> {
   await client.connect({ signal: AbortSignal.timeout(1_000) });
   void signaling.status();
 }
-export { withWs, withNodeGlobal, constructors, scoped };
+// authorizeJoin sees each peer's data as what authenticate gives it, inferred or given as the type argument.
+const inferred = attachSignaling(http.createServer(), {
+  authenticate: async () => ({ data: { userId: 'ada', teams: ['core'] } }),
+  authorizeJoin: ({ peer, room }) => peer.data.teams.includes(room) && peer.data.userId !== '',
+});
+const userId: string | undefined = inferred.peer('p1')?.data.userId;
+const core = new SignalingCore<{ userId: string }>({ authorizeJoin: async ({ peer }) => peer.data.userId.length > 0 });
+// @ts-expect-error: data has no such field
+attachSignaling<{ userId: string }>(http.createServer(), { authorizeJoin: ({ peer }) => peer.data.role === 'admin' });
+
+export { withWs, withNodeGlobal, constructors, scoped, userId, core };
