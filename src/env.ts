@@ -49,8 +49,8 @@ export const ENV_VARS: readonly EnvVar[] = [
   { name: 'HEARTBEAT_INTERVAL', default: ms(SIGNALING_DEFAULTS.heartbeatInterval), meaning: 'heartbeatInterval, in ms (0: off)' },
   { name: 'HEARTBEAT_TIMEOUT', default: ms(SIGNALING_DEFAULTS.heartbeatTimeout), meaning: 'heartbeatTimeout: ms without a pong after a ping before a peer is cut' },
   { name: 'WS_SECRET', default: 'none', meaning: 'tokenSecret: clients connect with ?token=' },
-  { name: 'WS_TOKEN_AUDIENCE', default: 'not checked', meaning: 'comma-separated tokenAudience: a JWT\'s aud must name one' },
-  { name: 'WS_TOKEN_ISSUER', default: 'not checked', meaning: 'comma-separated tokenIssuer: a JWT\'s iss must be one' },
+  { name: 'WS_TOKEN_AUDIENCE', default: 'not checked', meaning: 'comma-separated tokenAudience: a JWT\'s aud must name one (needs WS_SECRET)' },
+  { name: 'WS_TOKEN_ISSUER', default: 'not checked', meaning: 'comma-separated tokenIssuer: a JWT\'s iss must be one (needs WS_SECRET)' },
   { name: 'ALLOWED_ORIGINS', default: 'every origin', meaning: 'comma-separated allowedOrigins' },
   { name: 'RESUME', default: 'on', meaning: 'resume: on or off (resume tokens for clients that ask for extensions)' },
   { name: 'RESUME_GRACE_PERIOD', default: ms(SIGNALING_DEFAULTS.resumeGracePeriod), meaning: 'resumeGracePeriod, in ms (0: a dropped peer leaves at once)' },
@@ -101,8 +101,8 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): StandaloneConfig {
       heartbeatInterval: integer(env, 'HEARTBEAT_INTERVAL', 0, 2 ** 31),
       heartbeatTimeout: integer(env, 'HEARTBEAT_TIMEOUT', 1, 2 ** 31),
       tokenSecret: env.WS_SECRET || undefined,
-      tokenAudience: list(env, 'WS_TOKEN_AUDIENCE'),
-      tokenIssuer: list(env, 'WS_TOKEN_ISSUER'),
+      tokenAudience: tokenCheck(env, 'WS_TOKEN_AUDIENCE', 'audiences'),
+      tokenIssuer: tokenCheck(env, 'WS_TOKEN_ISSUER', 'issuers'),
       allowedOrigins: list(env, 'ALLOWED_ORIGINS'),
       resume: onOff(env, 'RESUME'),
       resumeSecret: env.RESUME_SECRET || undefined,
@@ -176,6 +176,15 @@ function list(env: NodeJS.ProcessEnv, name: string): string[] | undefined {
   const text = env[name];
   if (text === undefined || text.trim() === '') return undefined;
   return text.split(',').map((item) => item.trim()).filter((item) => item !== '');
+}
+
+/** `WS_TOKEN_AUDIENCE` / `WS_TOKEN_ISSUER`: a list that checks the JWTs of `WS_SECRET`, so both must be there. */
+function tokenCheck(env: NodeJS.ProcessEnv, name: string, what: string): string[] | undefined {
+  const items = list(env, name);
+  if (items === undefined) return undefined;
+  if (items.length === 0) throw new Error(`${name} must be a comma-separated list of ${what}, got "${env[name]}"`);
+  if (!env.WS_SECRET) throw new Error(`${name} checks the tokens of WS_SECRET, which is not set`);
+  return items;
 }
 
 /** `on`/`off` (also `true`/`false`, `1`/`0`, any case), so a typo stops the server instead of guessing. */

@@ -18,7 +18,7 @@ export {
   type DisconnectOptions,
   type JoinOptions,
 } from './core/core.js';
-export { CORE_DEFAULTS, type CoreOptions, type IdContext, type JoinRequest, type ResolvedCoreOptions } from './core/options.js';
+export { CORE_DEFAULTS, type AuthorizeJoin, type CoreOptions, type IdContext, type JoinRequest, type ResolvedCoreOptions } from './core/options.js';
 export type { CoreStats } from './core/stats.js';
 export type { JoinMode } from './core/commands.js';
 export type {

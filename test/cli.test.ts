@@ -145,6 +145,12 @@ describe('optionsFromEnv', () => {
     expect(Object.hasOwn(optionsFromEnv({}).options, 'tokenAudience')).toBe(false);
     const { options } = optionsFromEnv({ WS_SECRET: 's', WS_TOKEN_AUDIENCE: 'signal, signal.example.com', WS_TOKEN_ISSUER: 'https://auth.example' });
     expect(options).toMatchObject({ tokenAudience: ['signal', 'signal.example.com'], tokenIssuer: ['https://auth.example'] });
+    expect(() => optionsFromEnv({ WS_SECRET: 's', WS_TOKEN_AUDIENCE: ' , ' })).toThrow(
+      new Error('WS_TOKEN_AUDIENCE must be a comma-separated list of audiences, got " , "'),
+    );
+    expect(() => optionsFromEnv({ WS_TOKEN_ISSUER: 'https://auth.example' })).toThrow(
+      new Error('WS_TOKEN_ISSUER checks the tokens of WS_SECRET, which is not set'),
+    );
   });
 });
 

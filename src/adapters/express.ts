@@ -12,7 +12,7 @@ export interface ExpressAppLike {
 }
 
 /** Options of {@link expressSignaling}: the signaling options plus which operational routes to mount. */
-export interface ExpressSignalingOptions extends AttachOptions, AdapterOpsOptions {}
+export interface ExpressSignalingOptions<Data = unknown> extends AttachOptions<Data>, AdapterOpsOptions {}
 
 /**
  * Signaling for an Express 5 (or 4) app. Express never sees WebSocket upgrades, so signaling attaches to the
@@ -31,11 +31,11 @@ export interface ExpressSignalingOptions extends AttachOptions, AdapterOpsOption
  * const signaling = expressSignaling(app, server, { path: '/signal', statusPath: '/status' });
  * signaling.on('room:join', ({ room, peer }) => console.log(`${peer.id} joined ${room.id}`));
  */
-export function expressSignaling(
+export function expressSignaling<Data = unknown>(
   app: ExpressAppLike,
   server: UpgradableServer,
-  options: ExpressSignalingOptions = {},
-): SignalingServer {
+  options: ExpressSignalingOptions<Data> = {},
+): SignalingServer<Data> {
   const call = 'expressSignaling(app, server, options)';
   if (typeof (app as { use?: unknown } | undefined)?.use !== 'function') {
     const looksLikeServer = typeof (app as { listen?: unknown; on?: unknown } | undefined)?.on === 'function';

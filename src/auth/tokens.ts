@@ -11,9 +11,17 @@ export interface TokenClaims {
   data?: unknown;
   /** Lifetime: seconds, or a duration such as `'15m'` or `'2h'`. @default '1h' */
   expiresIn?: number | string;
-  /** Who the token is for (`aud`): a server with `tokenAudience` accepts only tokens meant for it. @default none */
+  /**
+   * Who the token is for (`aud`): a server with `tokenAudience` accepts only tokens meant for it.
+   * @default none
+   * @example audience: 'signal.example.com'
+   */
   audience?: string | readonly string[];
-  /** Who minted the token (`iss`): a server with `tokenIssuer` accepts only tokens from it. @default none */
+  /**
+   * Who minted the token (`iss`): a server with `tokenIssuer` accepts only tokens from it.
+   * @default none
+   * @example issuer: 'https://auth.example.com'
+   */
   issuer?: string;
 }
 
@@ -27,7 +35,7 @@ const jose = () => import('jose');
  * with the same `tokenSecret` (env `WS_SECRET`).
  *
  * @example
- * const token = await signToken(process.env.WS_SECRET!, { id: user.id, rooms: ['standup'], expiresIn: '10m' });
+ * const token = await signToken(process.env.WS_SECRET!, { id: user.id, rooms: ['standup'], expiresIn: '10m', audience: 'signal.example.com' });
  * // browser: new WebSocket(`wss://signal.example.com/?token=${token}`)
  */
 export async function signToken(secret: string, claims: TokenClaims = {}): Promise<string> {
@@ -51,11 +59,13 @@ export interface VerifyOptions {
   readonly allowMissingExpiry?: boolean;
   /**
    * Accept only a JWT whose `aud` names one of these, so a token minted with the same secret for another service
-   * does not open this one. @default undefined (`aud` is not checked)
+   * does not open this one. The shared secret itself is not a JWT and still passes. A non-empty string or a
+   * non-empty list of them (anything else throws a TypeError).
+   * @default undefined (`aud` is not checked)
    */
-  readonly audience?: string | readonly string[];
-  /** Accept only a JWT whose `iss` is one of these. @default undefined (`iss` is not checked) */
-  readonly issuer?: string | readonly string[];
+  readonly audience?: string | readonly string[] | undefined;
+  /** Accept only a JWT whose `iss` is one of these (as `audience`). @default undefined (`iss` is not checked) */
+  readonly issuer?: string | readonly string[] | undefined;
 }
 
 /**
@@ -74,6 +84,11 @@ export async function verifyToken(
   token: string | null | undefined,
   options: VerifyOptions = {},
 ): Promise<Identity | undefined> {
+  for (const [name, value] of [['audience', options.audience], ['issuer', options.issuer]] as const) {
+    if (value !== undefined && !isClaimList(value)) {
+      throw new TypeError(`verifyToken: options.${name} must be a non-empty string or a non-empty array of them`);
+    }
+  }
   if (typeof token !== 'string' || token === '' || token.length > 8192) return undefined;
   if (sameSecret(token, secret)) return {};
   const { jwtVerify } = await jose();
@@ -100,6 +115,12 @@ export async function verifyToken(
 
 function asList(value: string | readonly string[]): string | string[] {
   return typeof value === 'string' ? value : [...value];
+}
+
+/** A non-empty string, or a non-empty array of non-empty strings: what an `aud` or `iss` check may be. */
+export function isClaimList(value: unknown): value is string | readonly string[] {
+  if (typeof value === 'string') return value !== '';
+  return Array.isArray(value) && value.length > 0 && value.every((item) => typeof item === 'string' && item !== '');
 }
 
 /**

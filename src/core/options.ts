@@ -44,8 +44,16 @@ export interface CoreOptions<Data = unknown> {
    * @default undefined (every join allowed)
    * @example authorizeJoin: async ({ peer, room }) => db.canJoin(peer.data.userId, room)
    */
-  authorizeJoin?: ((request: JoinRequest<Data>) => boolean | Promise<boolean>) | undefined;
+  authorizeJoin?: AuthorizeJoin<Data> | undefined;
 }
+
+/**
+ * The {@link CoreOptions.authorizeJoin} hook. Declared through a method, whose parameter TypeScript checks both
+ * ways, so options written for one `Data` still pass where options for any peer data are expected (a function
+ * property's parameter is checked one way only, which would make `SignalingOptions<User>` unusable as
+ * `SignalingOptions`).
+ */
+export type AuthorizeJoin<Data = unknown> = { hook(request: JoinRequest<Data>): boolean | Promise<boolean> }['hook'];
 
 /** What an id made by {@link CoreOptions.generateId} is for. */
 export interface IdContext {
@@ -55,7 +63,10 @@ export interface IdContext {
   readonly dialect: string | undefined;
 }
 
-/** What {@link CoreOptions.authorizeJoin} is asked; `peer.data` is what `authenticate` gave the peer. */
+/**
+ * What {@link CoreOptions.authorizeJoin} is asked. `peer.data` is what `authenticate` (or a token's `data` claim)
+ * gave the peer: `undefined` when it gave none, whatever `Data` says.
+ */
 export interface JoinRequest<Data = unknown> {
   readonly peer: PeerInfo<Data>;
   readonly room: string;
@@ -90,9 +101,7 @@ export function assertInteger(name: string, value: unknown, min: number): assert
 
 /** Fills in defaults and checks every value; invalid options throw `TypeError`. */
 export function resolveCoreOptions<Data>(options: CoreOptions<Data> = {}): ResolvedCoreOptions {
-  // A peer's data is whatever the app's authenticate gave it, i.e. Data: the core, which never reads it, holds it
-  // as unknown, and so sees the hook as taking any peer.
-  const resolved: ResolvedCoreOptions = { ...CORE_DEFAULTS, ...withoutUndefined(options as CoreOptions) };
+  const resolved: ResolvedCoreOptions = { ...CORE_DEFAULTS, ...withoutUndefined(options) };
   assertInteger('maxRoomIdLength', resolved.maxRoomIdLength, 1);
   assertInteger('maxPeersPerRoom', resolved.maxPeersPerRoom, 1);
   assertInteger('maxRoomsPerPeer', resolved.maxRoomsPerPeer, 1);

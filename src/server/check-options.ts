@@ -2,8 +2,8 @@ import { assertKnownKeys, assertMethods, assertSecretGiven, describeValue } from
 
 /**
  * The checks on the options as given, before defaults are filled in: unknown keys (against the keys of the
- * defaults object, so options added later are covered), a secret given as `undefined`, a logger or backplane
- * that is not one.
+ * defaults object, so options added later are covered), a secret or a token check given as `undefined`, a logger
+ * or backplane that is not one.
  */
 export function checkGivenOptions(options: object, defaults: object): void {
   if (typeof options !== 'object' || options === null) {
@@ -11,6 +11,15 @@ export function checkGivenOptions(options: object, defaults: object): void {
   }
   assertKnownKeys(options, Object.keys(defaults));
   assertSecretGiven(options, 'tokenSecret');
+  // A token check given as undefined (from an unset variable) would quietly check nothing.
+  for (const [name, claim] of [['tokenAudience', 'aud'], ['tokenIssuer', 'iss']] as const) {
+    if (Object.hasOwn(options, name) && (options as Record<string, unknown>)[name] === undefined) {
+      throw new TypeError(
+        `options.${name} is undefined: a check was asked for but has no value (is its environment variable unset?). ` +
+          `Set it, or leave the key out not to check the token's ${claim} claim.`,
+      );
+    }
+  }
   const { logger, backplane } = options as { logger?: unknown; backplane?: unknown };
   assertMethods('logger', logger, ['debug', 'info', 'warn', 'error'], "a logger with pino's interface (debug, info, warn and error methods)");
   if (backplane !== undefined && (typeof backplane !== 'object' || backplane === null)) {

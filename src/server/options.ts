@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { CORE_DEFAULTS, assertInteger, resolveCoreOptions, withoutUndefined, type CoreOptions } from '../core/options.js';
 import { describeValue } from '../core/option-checks.js';
+import { isClaimList } from '../auth/tokens.js';
 import { checkGivenOptions } from './check-options.js';
 import type { RoutingScope } from '../core/types.js';
 import type { Backplane } from '../cluster/backplane.js';
@@ -325,12 +326,15 @@ export function resolveSignalingOptions(options: SignalingOptions = {}): Resolve
   for (const claim of ['tokenAudience', 'tokenIssuer'] as const) {
     const value = resolved[claim];
     if (value === undefined) continue;
-    if (!(typeof value === 'string' ? value !== '' : isNonEmptyList(value))) {
+    if (!isClaimList(value)) {
       throw new TypeError(`options.${claim} must be a non-empty string or a non-empty array of them, got ${describeValue(value)}`);
     }
     // Without tokenSecret no JWT is read: the check would silently do nothing.
     if (resolved.tokenSecret === undefined) throw new TypeError(`options.${claim} checks the JWTs of options.tokenSecret, which is not set`);
   }
+  // Copied, so a caller changing its array later does not change what is checked.
+  const tokenAudience = typeof resolved.tokenAudience === 'object' ? Object.freeze([...resolved.tokenAudience]) : resolved.tokenAudience;
+  const tokenIssuer = typeof resolved.tokenIssuer === 'object' ? Object.freeze([...resolved.tokenIssuer]) : resolved.tokenIssuer;
   const turn = resolved.turn;
   if (turn !== undefined) {
     if (typeof turn.secret !== 'string' || turn.secret === '') throw new TypeError('options.turn.secret must be a non-empty string');
@@ -353,7 +357,7 @@ export function resolveSignalingOptions(options: SignalingOptions = {}): Resolve
   const dialects = peerjs === undefined || Object.hasOwn(resolved.dialects, peerjs.socketPath)
     ? resolved.dialects
     : { ...resolved.dialects, [peerjs.socketPath]: 'peerjs' as const };
-  return { ...resolved, dialects, peerjs, scope: resolveScope(given.scope) };
+  return { ...resolved, tokenAudience, tokenIssuer, dialects, peerjs, scope: resolveScope(given.scope) };
 }
 
 function resolveScope(scope: SignalingOptions['scope']): Readonly<Record<DialectName, RoutingScope>> {
@@ -393,8 +397,4 @@ function assertOptional(name: string, value: unknown, type: 'function' | 'string
   if (value !== undefined && (typeof value !== type || value === '')) {
     throw new TypeError(`options.${name} must be ${type === 'string' ? 'a non-empty string' : 'a function'}, got ${describeValue(value)}`);
   }
-}
-
-function isNonEmptyList(value: unknown): boolean {
-  return Array.isArray(value) && value.length > 0 && value.every((item) => typeof item === 'string' && item !== '');
 }

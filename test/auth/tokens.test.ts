@@ -117,6 +117,16 @@ describe('verifyToken', () => {
     expect(await verifyToken(SECRET, SECRET, { audience: 'signal', issuer: 'https://auth.example' })).toEqual({});
   });
 
+  it('refuses an audience or issuer check that could match nothing or anything: empty, or not strings', async () => {
+    const token = await signToken(SECRET, { audience: 'signal' });
+    for (const audience of ['', [], [''], ['signal', 7]]) {
+      await expect(verifyToken(SECRET, token, { audience: audience as never })).rejects.toThrow(
+        new TypeError('verifyToken: options.audience must be a non-empty string or a non-empty array of them'),
+      );
+    }
+    await expect(verifyToken(SECRET, token, { issuer: [] })).rejects.toThrow(/options\.issuer must be/);
+  });
+
   it.each([
     ['a rooms claim that is a string', { rooms: 'standup' }],
     ['a rooms claim holding a non-string', { rooms: ['standup', 7] }],

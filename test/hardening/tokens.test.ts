@@ -60,6 +60,9 @@ describe('tokens fail closed', () => {
     expect(signaling.peerCount).toBe(0);
     const ours = await signToken(secret, { id: 'ada', audience: 'signal', issuer: 'https://auth.example' });
     expect((await TestClient.open(`${url}/?token=${ours}`)).id).toBe('ada');
+    // The secret itself is no JWT: it still connects (the hardened original's clients), as documented.
+    await TestClient.open(`${url}/?token=${encodeURIComponent(secret)}`);
+    expect(signaling.peerCount).toBe(2);
   });
 
   it.each([
@@ -67,6 +70,11 @@ describe('tokens fail closed', () => {
     [{ tokenSecret: secret, tokenIssuer: [] }, 'options.tokenIssuer must be a non-empty string or a non-empty array of them, got an array'],
     [{ tokenSecret: secret, tokenAudience: ['signal', 7] }, 'options.tokenAudience must be a non-empty string or a non-empty array of them, got an array'],
     [{ tokenAudience: 'signal' }, 'options.tokenAudience checks the JWTs of options.tokenSecret, which is not set'],
+    [{ tokenIssuer: ['https://auth.example'] }, 'options.tokenIssuer checks the JWTs of options.tokenSecret, which is not set'],
+    [
+      { tokenSecret: secret, tokenAudience: undefined },
+      "options.tokenAudience is undefined: a check was asked for but has no value (is its environment variable unset?). Set it, or leave the key out not to check the token's aud claim.",
+    ],
   ])('refuses tokenAudience or tokenIssuer that cannot work: %j', async (options, message) => {
     await expect(startServer(options as never)).rejects.toThrow(new TypeError(message));
   });

@@ -2,7 +2,8 @@
 // client takes `ws`'s WebSocket and Node 22's global one (typed by undici-types, which is how @types/node@22 types
 // the global); the server handle and the client close with `await using`.
 import http from 'node:http';
-import { attachSignaling, SignalingCore } from 'signalroom';
+import { attachSignaling, SignalingCore, type SignalingOptions } from 'signalroom';
+import { expressSignaling, type ExpressAppLike } from 'signalroom/express';
 import { SignalingClient, type WebSocketConstructor } from 'signalroom/client';
 import type { WebSocket as NodeGlobalWebSocket } from 'undici-types';
 import { WebSocket as WsWebSocket } from 'ws';
@@ -27,7 +28,13 @@ const inferred = attachSignaling(http.createServer(), {
 });
 const userId: string | undefined = inferred.peer('p1')?.data.userId;
 const core = new SignalingCore<{ userId: string }>({ authorizeJoin: async ({ peer }) => peer.data.userId.length > 0 });
+const explicit = attachSignaling<{ userId: string }>(http.createServer(), { authorizeJoin: ({ peer }) => peer.data.userId !== '' });
 // @ts-expect-error: data has no such field
 attachSignaling<{ userId: string }>(http.createServer(), { authorizeJoin: ({ peer }) => peer.data.role === 'admin' });
+declare const app: ExpressAppLike;
+const viaExpress = expressSignaling<{ userId: string }>(app, http.createServer(), { authorizeJoin: ({ peer }) => peer.data.userId !== '' });
+// Options typed for one Data still pass where any options are asked for (the Fastify plugin, the standalone server).
+const typed: SignalingOptions<{ userId: string }> = { authorizeJoin: ({ peer }) => peer.data.userId !== '' };
+const loose: SignalingOptions = typed;
 
-export { withWs, withNodeGlobal, constructors, scoped, userId, core };
+export { withWs, withNodeGlobal, constructors, scoped, userId, core, explicit, viaExpress, loose };
