@@ -66,17 +66,18 @@ export function assertMethods(name: string, value: unknown, methods: readonly st
 }
 
 /**
- * A secret that is present but `undefined` (or empty) is almost always `tokenSecret: process.env.WS_SECRET`
- * with the variable unset. Reading it as "no secret" would turn authentication off without a word, so it is
- * refused; leaving the key out is how to say "no tokens".
+ * A security option that is present but `undefined` (or empty) is almost always `tokenSecret:
+ * process.env.WS_SECRET` with the variable unset. Reading it as "not set" would turn a check off without a word,
+ * so it is refused; leaving the key out is how to say "no check". `what` names the option's kind ("a secret"),
+ * `leftOut` what leaving it out does.
  */
-export function assertSecretGiven(options: object, name: string): void {
+export function assertSecretGiven(options: object, name: string, what = 'a secret', leftOut = 'to accept clients without a token'): void {
   if (!Object.hasOwn(options, name)) return;
   const value = (options as Record<string, unknown>)[name];
   if (value === undefined || value === '') {
     throw new TypeError(
-      `options.${name} is ${value === '' ? 'an empty string' : 'undefined'}: a secret was given but has no value ` +
-        '(is its environment variable unset?). Set it, or leave the key out to accept clients without a token.',
+      `options.${name} is ${value === '' ? 'an empty string' : 'undefined'}: ${what} was given but has no value ` +
+        `(is its environment variable unset?). Set it, or leave the key out ${leftOut}.`,
     );
   }
 }

@@ -11,15 +11,8 @@ export function checkGivenOptions(options: object, defaults: object): void {
   }
   assertKnownKeys(options, Object.keys(defaults));
   assertSecretGiven(options, 'tokenSecret');
-  // A token check given as undefined (from an unset variable) would quietly check nothing.
-  for (const [name, claim] of [['tokenAudience', 'aud'], ['tokenIssuer', 'iss']] as const) {
-    if (Object.hasOwn(options, name) && (options as Record<string, unknown>)[name] === undefined) {
-      throw new TypeError(
-        `options.${name} is undefined: a check was asked for but has no value (is its environment variable unset?). ` +
-          `Set it, or leave the key out not to check the token's ${claim} claim.`,
-      );
-    }
-  }
+  assertSecretGiven(options, 'tokenAudience', 'an audience', "not to check a token's aud claim");
+  assertSecretGiven(options, 'tokenIssuer', 'an issuer', "not to check a token's iss claim");
   const { logger, backplane } = options as { logger?: unknown; backplane?: unknown };
   assertMethods('logger', logger, ['debug', 'info', 'warn', 'error'], "a logger with pino's interface (debug, info, warn and error methods)");
   if (backplane !== undefined && (typeof backplane !== 'object' || backplane === null)) {

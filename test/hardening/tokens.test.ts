@@ -66,14 +66,17 @@ describe('tokens fail closed', () => {
   });
 
   it.each([
-    [{ tokenSecret: secret, tokenAudience: '' }, 'options.tokenAudience must be a non-empty string or a non-empty array of them, got "" (string)'],
+    [
+      { tokenSecret: secret, tokenAudience: '' },
+      "options.tokenAudience is an empty string: an audience was given but has no value (is its environment variable unset?). Set it, or leave the key out not to check a token's aud claim.",
+    ],
     [{ tokenSecret: secret, tokenIssuer: [] }, 'options.tokenIssuer must be a non-empty string or a non-empty array of them, got an array'],
     [{ tokenSecret: secret, tokenAudience: ['signal', 7] }, 'options.tokenAudience must be a non-empty string or a non-empty array of them, got an array'],
     [{ tokenAudience: 'signal' }, 'options.tokenAudience checks the JWTs of options.tokenSecret, which is not set'],
     [{ tokenIssuer: ['https://auth.example'] }, 'options.tokenIssuer checks the JWTs of options.tokenSecret, which is not set'],
     [
       { tokenSecret: secret, tokenAudience: undefined },
-      "options.tokenAudience is undefined: a check was asked for but has no value (is its environment variable unset?). Set it, or leave the key out not to check the token's aud claim.",
+      "options.tokenAudience is undefined: an audience was given but has no value (is its environment variable unset?). Set it, or leave the key out not to check a token's aud claim.",
     ],
   ])('refuses tokenAudience or tokenIssuer that cannot work: %j', async (options, message) => {
     await expect(startServer(options as never)).rejects.toThrow(new TypeError(message));
